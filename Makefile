@@ -1,0 +1,35 @@
+# Two commands for a new user: `make demo` and `make test`. Each creates .venv and installs
+# what it needs from the package index; nothing else is required on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLAGSHIP := workflows/twilio-provision-messaging-service-add-number-workflow.yml
+
+.PHONY: demo test install clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/arazzo list $(FLAGSHIP)
+	@echo
+	$(BIN)/arazzo show $(FLAGSHIP) provision-messaging-service-add-number
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/load.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

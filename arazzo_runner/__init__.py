@@ -1,0 +1,68 @@
+"""arazzo_runner: run, validate and inspect Arazzo workflow documents.
+
+The public API.  Heavy modules (the loader, httpx, openapi-core) are imported on first use,
+so that ``import arazzo_runner`` and ``arazzo --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    ArazzoError,
+    DocumentError,
+    ExecutionError,
+    ExpressionError,
+    Location,
+    SourceError,
+    UsageError,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "ArazzoError",
+    "DocumentError",
+    "ExecutionError",
+    "ExpressionError",
+    "Location",
+    "SourceError",
+    "UsageError",
+    "ValidationError",
+    "load",
+    "load_openapi",
+    "ArazzoDocument",
+    "OpenAPIIndex",
+    "LoadedDocument",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
+    from .loading.sources import LoadedDocument, load
+    from .model import ArazzoDocument
+    from .openapi.index import OpenAPIIndex, load_openapi
+
+# name -> module that defines it; imported on first attribute access (PEP 562)
+_LAZY = {
+    "load": ".loading.sources",
+    "LoadedDocument": ".loading.sources",
+    "ArazzoDocument": ".model",
+    "load_openapi": ".openapi.index",
+    "OpenAPIIndex": ".openapi.index",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'arazzo_runner' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,283 @@
+"""Loading an Arazzo Description: the entry document and the source descriptions it names.
+
+Source descriptions resolve lazily (``arazzo list`` needs none of them, ``arazzo show`` needs
+the operations), relative to the document's base URI (its ``$self`` in 1.1 documents, else
+its own location).  ``http(s)`` sources are fetched only with ``allow_remote=True``; any
+source can be redirected to another file or URL by name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.request import pathname2url
+
+from ..errors import DocumentError, Location, SourceError
+from ..model import ArazzoDocument, SourceDescription, build_document
+from .files import display_path, read_file, read_url
+from .yamlfile import ParsedFile
+
+__all__ = ["Description", "Source", "load", "SUPPORTED_VERSIONS"]
+
+SUPPORTED_VERSIONS = ("1.0.x", "1.1.x")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$")
+_KNOWN_TYPES = ("openapi", "arazzo", "asyncapi")
+
+
+def _file_uri(path: str) -> str:
+    return "file://" + pathname2url(os.path.abspath(path))
+
+
+def _uri_path(uri: str) -> str:
+    return os.path.normpath(unquote(urlsplit(uri).path))
+
+
+def _is_remote(uri: str) -> bool:
+    return uri.startswith(("http://", "https://"))
+
+
+class Source:
+    """One resolved source description: its type and its loaded content."""
+
+    __slots__ = ("description", "name", "type", "uri", "shown", "parsed", "_openapi", "_arazzo")
+
+    def __init__(self, description: SourceDescription, type_: str, uri: str, shown: str, parsed: ParsedFile):
+        self.description = description
+        self.name: str = description.name or ""
+        self.type = type_
+        self.uri = uri
+        self.shown = shown
+        self.parsed = parsed
+        self._openapi: Any = None
+        self._arazzo: Optional["Description"] = None
+
+    @property
+    def data(self) -> Any:
+        return self.parsed.data
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, type={self.type!r}, uri={self.uri!r})"
+
+
+class _Session:
+    """What the documents of one load share: options, and every file read once by URI."""
+
+    def __init__(self, redirects: Mapping[str, str], allow_remote: bool) -> None:
+        self.redirects = dict(redirects)
+        self.allow_remote = allow_remote
+        self.files: Dict[str, ParsedFile] = {}
+        self.descriptions: Dict[str, "Description"] = {}
+        self.lock = threading.RLock()
+
+    def read(self, uri: str, shown: str, location: Optional[Location]) -> ParsedFile:
+        with self.lock:
+            parsed = self.files.get(uri)
+            if parsed is None:
+                if _is_remote(uri):
+                    parsed = read_url(uri, location=location)
+                else:
+                    parsed = read_file(_uri_path(uri), name=shown, location=location)
+                self.files[uri] = parsed
+            return parsed
+
+
+class Description:
+    """An Arazzo Description: the entry document, its model, and its source descriptions."""
+
+    def __init__(self, parsed: ParsedFile, uri: str, session: _Session, chain: Tuple[str, ...] = ()) -> None:
+        self.parsed = parsed
+        self.uri = uri
+        self.file = parsed.name
+        self._session = session
+        self._chain = chain + (uri,)
+        self._sources: Dict[str, Source] = {}
+        data = parsed.data
+        minor = _check_version(data, parsed)
+        self.document: ArazzoDocument = build_document(data, file=parsed.name, locate=parsed.location, minor=minor)
+        self.base_uri = uri
+        self_uri = self.document.self_uri if minor >= (1, 1) else None
+        if isinstance(self_uri, str) and self_uri:
+            self.base_uri = urljoin(uri, self_uri)
+        session.descriptions.setdefault(self.base_uri, self)
+
+    @property
+    def minor(self) -> Tuple[int, int]:
+        return self.document.minor
+
+    def source(self, name: str) -> Source:
+        """The source description ``name``, loaded on first use (raises SourceError)."""
+        with self._session.lock:
+            found = self._sources.get(name)
+            if found is not None:
+                return found
+            for index, description in enumerate(self.document.source_descriptions):
+                if description.name == name:
+                    found = self._resolve(description, index)
+                    self._sources[name] = found
+                    return found
+        names = ", ".join(repr(s.name) for s in self.document.source_descriptions) or "none"
+        raise SourceError(f"no source description named {name!r} (declared: {names})", self.parsed.location())
+
+    def sources(self) -> List[Source]:
+        """Every source description, loaded (raises the first SourceError met)."""
+        return [self.source(s.name) for s in self.document.source_descriptions if isinstance(s.name, str)]
+
+    def openapi(self, name: str) -> Any:
+        """The OpenAPIIndex of source ``name`` (raises SourceError when it is not OpenAPI)."""
+        source = self.source(name)
+        if source.type != "openapi":
+            raise SourceError(f"source {name!r} is {source.type}, not an OpenAPI description", source.description.location)
+        if source._openapi is None:
+            from ..openapi.index import OpenAPIIndex
+
+            source._openapi = OpenAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
+        return source._openapi
+
+    def arazzo(self, name: str) -> "Description":
+        """The nested Arazzo Description of source ``name``."""
+        source = self.source(name)
+        if source.type != "arazzo":
+            raise SourceError(f"source {name!r} is {source.type}, not an Arazzo document", source.description.location)
+        assert source._arazzo is not None
+        return source._arazzo
+
+    def _fetch_for(self, source: Source) -> Any:
+        def fetch(uri: str) -> ParsedFile:
+            uri = urldefrag(uri)[0]
+            if _is_remote(uri) and not self._session.allow_remote:
+                raise SourceError(
+                    f"{uri} (referenced from {source.shown}) is remote; pass --allow-remote to fetch it",
+                    source.description.location,
+                )
+            return self._session.read(uri, uri if _is_remote(uri) else display_path(_uri_path(uri)), None)
+
+        return fetch
+
+    def _resolve(self, description: SourceDescription, index: int) -> Source:
+        url_location = description.location.child("url")
+        name = description.name or f"#{index}"
+        redirect = self._session.redirects.get(name)
+        if redirect is not None:
+            written = redirect
+            uri = redirect if _is_remote(redirect) else _file_uri(redirect)
+            how = f"redirected by --source {name}={redirect}"
+        else:
+            written = description.url
+            if not isinstance(written, str) or not written:
+                raise SourceError(f"source description {name!r} has no url", description.location)
+            uri = urldefrag(urljoin(self.base_uri, written.strip()))[0]
+            if _is_remote(uri) and not self._session.allow_remote and not _is_remote(self.uri):
+                # $self made the reference remote; the same relative path next to the file is
+                # the retrieval-location reading the spec allows, and needs no network.
+                local = urldefrag(urljoin(self.uri, written.strip()))[0]
+                if not _is_remote(local) and os.path.isfile(_uri_path(local)):
+                    uri = local
+            how = f"url {written!r}"
+        if _is_remote(uri) and not self._session.allow_remote:
+            raise SourceError(
+                f"source {name!r}: {how} is remote ({uri}); pass --allow-remote (allow_remote=True) to fetch it, "
+                f"or --source {name}=PATH to use a local copy",
+                url_location,
+            )
+        shown = uri if _is_remote(uri) else display_path(_uri_path(uri))
+        if not _is_remote(uri) and not os.path.isfile(_uri_path(uri)):
+            raise SourceError(
+                f"source {name!r}: {how} resolves to {_uri_path(uri)}, which does not exist"
+                + (f" (use --source {name}=PATH to point it at a local copy)" if redirect is None else ""),
+                url_location,
+            )
+        parsed = self._session.read(uri, shown, url_location)
+        type_ = _detect_type(parsed, description, name, url_location)
+        source = Source(description, type_, uri, shown, parsed)
+        if type_ == "arazzo":
+            source._arazzo = self._nested(parsed, uri, name, url_location)
+        return source
+
+    def _nested(self, parsed: ParsedFile, uri: str, name: str, location: Location) -> "Description":
+        if uri in self._chain:
+            cycle = " -> ".join(display_path(_uri_path(u)) if not _is_remote(u) else u for u in self._chain + (uri,))
+            raise SourceError(f"source {name!r} makes a cycle of Arazzo documents: {cycle}", location)
+        existing = self._session.descriptions.get(uri)
+        if existing is not None:
+            return existing
+        return Description(parsed, uri, self._session, self._chain)
+
+
+def _detect_type(parsed: ParsedFile, description: SourceDescription, name: str, location: Location) -> str:
+    data = parsed.data
+    if not isinstance(data, dict):
+        raise SourceError(f"source {name!r}: {parsed.name} is not a JSON/YAML object", location)
+    if "swagger" in data:
+        found = "swagger"
+    else:
+        found = next((kind for kind in _KNOWN_TYPES if kind in data), None)
+    declared = description.type
+    if found == "swagger":
+        raise SourceError(
+            f"source {name!r}: {parsed.name} is Swagger {data.get('swagger')}, which is not supported; "
+            "convert it to OpenAPI 3",
+            location,
+        )
+    if found is None:
+        raise SourceError(
+            f"source {name!r}: {parsed.name} is neither an OpenAPI, an AsyncAPI nor an Arazzo document "
+            "(no 'openapi', 'asyncapi' or 'arazzo' field)",
+            location,
+        )
+    if isinstance(declared, str) and declared in _KNOWN_TYPES and declared != found:
+        raise SourceError(f"source {name!r} is declared as type {declared!r} but {parsed.name} is {found}", location)
+    return found
+
+
+def _check_version(data: Any, parsed: ParsedFile) -> Tuple[int, int]:
+    if not isinstance(data, dict):
+        raise DocumentError("an Arazzo document must be a mapping at its top level", parsed.location())
+    if "arazzo" not in data:
+        hint = ""
+        if "openapi" in data or "swagger" in data:
+            hint = " (this looks like an OpenAPI description, not an Arazzo document)"
+        raise DocumentError(f"missing the 'arazzo' version field{hint}", parsed.location())
+    version = data["arazzo"]
+    location = parsed.location("/arazzo")
+    if not isinstance(version, str):
+        shown = version if not isinstance(version, bool) else str(version).lower()
+        raise DocumentError(
+            f"'arazzo' must be a version string such as \"1.0.1\"; found the {type(version).__name__} {shown} "
+            "(quote it in YAML)",
+            location,
+        )
+    match = _VERSION.match(version.strip())
+    if match is None:
+        raise DocumentError(f"'arazzo' is {version!r}: not a major.minor.patch version such as \"1.0.1\"", location)
+    minor = (int(match.group(1)), int(match.group(2)))
+    if minor not in ((1, 0), (1, 1)):
+        raise DocumentError(
+            f"Arazzo {version} is not supported: this runner reads {' and '.join(SUPPORTED_VERSIONS)} documents",
+            location,
+        )
+    return minor
+
+
+def load(
+    path: str,
+    *,
+    sources: Optional[Mapping[str, str]] = None,
+    allow_remote: bool = False,
+) -> Description:
+    """Load the Arazzo document at ``path`` (a file, or an http(s) URL with ``allow_remote``).
+
+    ``sources`` redirects source descriptions by name to another file or URL.  Source
+    descriptions are read when first needed; :meth:`Description.sources` reads them all.
+    Every error raised derives from :class:`arazzo_runner.ArazzoError` and has a location.
+    """
+    session = _Session(sources or {}, allow_remote)
+    if _is_remote(path):
+        if not allow_remote:
+            raise SourceError(f"{path} is remote; pass --allow-remote (allow_remote=True) to fetch it")
+        return Description(session.read(path, path, None), path, session)
+    uri = _file_uri(path)
+    parsed = session.read(uri, display_path(path), None)
+    return Description(parsed, uri, session)

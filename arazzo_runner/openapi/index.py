@@ -1,0 +1,728 @@
+"""What the engine needs from an OpenAPI 3.0 / 3.1 / 3.2 description, found quickly.
+
+:func:`load_openapi` reads one file and returns an :class:`OpenAPIIndex`:
+
+* operations by ``operationId`` (:meth:`OpenAPIIndex.operation`) and by JSON pointer
+  (:meth:`OpenAPIIndex.operation_by_pointer`, for Arazzo ``operationPath``);
+* for each :class:`Operation`: its effective servers (operation > path item > root > the
+  default ``/``), its parameters (path item and operation merged by ``(name, in)``), its
+  request body, responses and effective security requirements;
+* the security schemes, and :meth:`OpenAPIIndex.resolve` to follow any ``$ref``.
+
+Building the index is cheap on purpose: it walks ``paths`` and the keys of each path item,
+nothing else.  An :class:`Operation` is assembled the first time it is asked for, and only
+its own top-level ``$ref`` s are followed (parameters, request body, responses), never the
+schemas inside them.  This module imports neither openapi-core nor any other heavy library.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from ..errors import DocumentError, Location, SourceError
+from ..loading.files import read_file
+from ..loading.yamlfile import ParsedFile
+from .refs import Fetch, RefResolver, Resolved, escape_token, join_pointer, path_to_uri, split_pointer, uri_to_path
+
+__all__ = [
+    "DEFAULT_SERVER",
+    "HTTP_METHODS",
+    "OpenAPIIndex",
+    "Operation",
+    "Parameter",
+    "RequestBody",
+    "Server",
+    "ServerVariable",
+    "expand_server",
+    "load_openapi",
+]
+
+HTTP_METHODS: tuple[str, ...] = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+"""The path item keys that hold operations (``query`` is OpenAPI 3.2's)."""
+
+_METHODS = frozenset(HTTP_METHODS)
+_VERSION = re.compile(r"3\.[0-2](?:\.\d+)?(?:-[0-9A-Za-z.-]+)?\Z")
+_VARIABLE = re.compile(r"\{([^{}]*)\}")
+# Default style of a parameter by its location (OpenAPI "style" table).
+_DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    """A Server Variable Object: its ``default``, allowed values (``enum``) and description."""
+
+    default: str | None
+    enum: tuple[str, ...] | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A Server Object: ``url`` as written (``{variables}`` unexpanded), description, variables."""
+
+    url: str
+    description: str | None = None
+    variables: Mapping[str, ServerVariable] = field(default_factory=dict)
+    name: str | None = None  # OpenAPI 3.2
+
+    def __hash__(self) -> int:
+        """Hash of the identifying fields (the mapping fields are not hashable)."""
+        return hash((self.url, self.description, tuple(self.variables.items()), self.name))
+
+    def expand(self, overrides: Mapping[str, str] | None = None) -> str:
+        """The URL with its variables substituted (see :func:`expand_server`)."""
+        return expand_server(self, overrides or {})
+
+
+DEFAULT_SERVER = Server("/")
+"""What OpenAPI says applies when no ``servers`` are given at any level."""
+
+
+def expand_server(server: Server, overrides: Mapping[str, str]) -> str:
+    """``server.url`` with each ``{name}`` replaced: value in ``overrides`` > the variable's default.
+
+    A placeholder with neither (an undeclared variable without override, or one without a
+    default) is left as written.
+    """
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in overrides:
+            return str(overrides[name])
+        variable = server.variables.get(name)
+        if variable is not None and variable.default is not None:
+            return variable.default
+        return match.group(0)
+
+    if "{" not in server.url:
+        return server.url
+    return _VARIABLE.sub(substitute, server.url)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A Parameter Object with the defaults OpenAPI gives (``$ref`` already followed).
+
+    ``raw`` is the object as written; ``base_uri`` the document it was read from (to resolve
+    ``$ref`` s inside ``schema`` and ``content``) and ``location`` where it sits.
+    """
+
+    name: str
+    in_: str
+    required: bool
+    style: str | None
+    explode: bool
+    allow_reserved: bool
+    schema: Any | None
+    content: Mapping[str, Any] | None
+    deprecated: bool
+    raw: Mapping[str, Any]
+    base_uri: str = ""
+    location: Location | None = field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        """Hash of the identifying fields (the mapping fields are not hashable)."""
+        return hash((self.name, self.in_, self.base_uri))
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(name, in)``: what identifies a parameter within an operation."""
+        return (self.name, self.in_)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    """A Request Body Object (``$ref`` followed): ``content`` maps media type to media object."""
+
+    required: bool
+    content: Mapping[str, Any]
+    description: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    base_uri: str = ""
+
+    def __hash__(self) -> int:
+        """Hash of the identifying fields (the mapping fields are not hashable)."""
+        return hash((self.required, tuple(self.content), self.base_uri))
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of the description, with everything inherited from its path item and root.
+
+    ``servers`` is the effective list (operation > path item > root, else ``DEFAULT_SERVER``);
+    ``parameters`` merges the path item's with the operation's (the operation wins by
+    ``(name, in)``); ``security`` is the operation's ``security`` when present (even ``[]``,
+    which means "no authentication"), else the root's.  ``pointer`` is the JSON pointer of the
+    operation in the root document (``/paths/~1pets/get``), ``location`` where the operation
+    object is written (another file when its path item is a ``$ref`` to one).
+    """
+
+    operation_id: str | None
+    method: str
+    path: str
+    pointer: str
+    servers: tuple[Server, ...]
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    responses: Mapping[str, Any]
+    security: list[dict[str, list[str]]]
+    location: Location = field(compare=False)
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    base_uri: str = ""
+
+    def __hash__(self) -> int:
+        """Hash of the identifying fields (the mapping fields are not hashable)."""
+        return hash((self.base_uri, self.pointer, self.operation_id))
+
+    def parameter(self, name: str, in_: str) -> Parameter | None:
+        """The parameter ``name`` in ``in_`` (``path``, ``query``, ``header``, ``cookie``)."""
+        for parameter in self.parameters:
+            if parameter.name == name and parameter.in_ == in_:
+                return parameter
+        return None
+
+    def server_url(self, overrides: Mapping[str, str] | None = None) -> str:
+        """The first effective server's URL, variables expanded (``overrides`` > defaults).
+
+        A relative server URL is resolved against the document's URI when that is http(s);
+        for a local file it stays relative (``/v1``), as there is no host to take.
+        """
+        server = self.servers[0] if self.servers else DEFAULT_SERVER
+        return _absolute_server(expand_server(server, overrides or {}), self.base_uri)
+
+    def url_template(self, server_url: str | None = None) -> str:
+        """Server URL joined with the path template: ``https://host/v1/Services/{ServiceSid}``.
+
+        ``server_url`` replaces the effective server (an override from the caller); by default
+        the first effective server is used with its variables at their defaults.
+        """
+        base = self.server_url() if server_url is None else _absolute_server(server_url, self.base_uri)
+        return join_url(base, self.path)
+
+
+def join_url(server_url: str, path: str) -> str:
+    """``server_url`` and a path template joined with exactly one ``/`` between them."""
+    if not path.startswith("/"):
+        path = "/" + path
+    return server_url.rstrip("/") + path
+
+
+def _absolute_server(url: str, base_uri: str) -> str:
+    """``url`` resolved against an http(s) ``base_uri``; left as it is for other documents."""
+    if "://" in url or not base_uri.startswith(("http://", "https://")):
+        return url
+    return urljoin(base_uri, url or ".")
+
+
+class _Entry:
+    """Where one operation is: found by the cheap scan, turned into an Operation on demand."""
+
+    __slots__ = ("path", "method", "pointer", "op", "op_uri", "op_pointer", "item", "item_uri", "item_pointer")
+
+    def __init__(
+        self,
+        path: str,
+        method: str,
+        pointer: str,
+        op: dict[str, Any],
+        op_uri: str,
+        op_pointer: str,
+        item: dict[str, Any],
+        item_uri: str,
+        item_pointer: str,
+    ) -> None:
+        """Remember the operation object and its path item, each with its document and pointer."""
+        self.path = path
+        self.method = method
+        self.pointer = pointer
+        self.op = op
+        self.op_uri = op_uri
+        self.op_pointer = op_pointer
+        self.item = item
+        self.item_uri = item_uri
+        self.item_pointer = item_pointer
+
+
+class OpenAPIIndex:
+    """An OpenAPI description, indexed: operations by id and by pointer, servers, schemes.
+
+    Build it with :meth:`build` (from an already parsed file) or :func:`load_openapi`.
+    ``problems`` lists what was wrong but did not stop the index from being built (a
+    duplicate ``operationId``, a parameter without ``name``...), each with its Location.
+    """
+
+    __slots__ = (
+        "parsed",
+        "data",
+        "version",
+        "title",
+        "base_uri",
+        "servers",
+        "_resolver",
+        "_entries",
+        "_by_id",
+        "_by_pointer",
+        "_operations",
+        "_all",
+        "_problems",
+        "_problem_keys",
+        "_security_schemes",
+        "_parameters",
+    )
+
+    def __init__(self, parsed: ParsedFile, *, base_uri: str, fetch: Fetch) -> None:
+        """Prefer :meth:`build`, which checks the document and scans its paths."""
+        self.parsed = parsed
+        self.data: dict[str, Any] = parsed.data
+        self._resolver = RefResolver(parsed, base_uri, fetch)
+        self.base_uri = self._resolver.base_uri
+        self.version: str = ""
+        self.title: str | None = None
+        self.servers: tuple[Server, ...] = ()
+        self._entries: list[_Entry] = []
+        self._by_id: dict[str, _Entry] = {}
+        self._by_pointer: dict[str, _Entry] = {}
+        self._operations: dict[int, Operation] = {}
+        self._all: tuple[Operation, ...] | None = None
+        self._problems: list[tuple[str, Location]] = []
+        self._problem_keys: set[tuple[str, str, str]] = set()
+        self._security_schemes: dict[str, Any] | None = None
+        self._parameters: dict[tuple[str, str], Parameter | None] = {}
+
+    # ----------------------------------------------------------------------------- building
+
+    @classmethod
+    def build(cls, parsed: ParsedFile, *, base_uri: str, fetch: Fetch) -> OpenAPIIndex:
+        """Index the OpenAPI document ``parsed``, whose absolute URI is ``base_uri``.
+
+        ``fetch(uri)`` returns another document (absolute URI, no fragment) when a ``$ref``
+        leads to one; the caller decides what may be fetched.  Raises :class:`SourceError`
+        when ``parsed`` is not an OpenAPI 3.0/3.1/3.2 document (Swagger 2.0 included) and
+        :class:`DocumentError` for a broken path item ``$ref``.
+        """
+        index = cls(parsed, base_uri=base_uri, fetch=fetch)
+        index.version = _check_version(parsed)
+        info = index.data.get("info")
+        if isinstance(info, dict) and isinstance(info.get("title"), str):
+            index.title = info["title"]
+        index.servers = index._servers(index.data.get("servers"), index._resolver.base_uri, "/servers")
+        index._scan_paths()
+        return index
+
+    def _scan_paths(self) -> None:
+        """Find every operation under ``paths`` (following path item ``$ref`` s), building none."""
+        paths = self.data.get("paths")
+        root_uri = self._resolver.base_uri
+        if paths is None:
+            return
+        if not isinstance(paths, dict):
+            self._problem("'paths' must be a mapping", root_uri, "/paths")
+            return
+        for path, item in paths.items():
+            if path.startswith("x-"):
+                continue
+            item_pointer = "/paths/" + escape_token(path)
+            item_uri = root_uri
+            if isinstance(item, dict) and "$ref" in item:
+                siblings = {key: value for key, value in item.items() if key != "$ref"}
+                item, item_uri, item_pointer = self._resolver.follow(item, root_uri, item_pointer)
+                if siblings and isinstance(item, dict):
+                    item = {**item, **siblings}
+            if not isinstance(item, dict):
+                self._problem(f"the path item {path!r} must be a mapping", item_uri, item_pointer)
+                continue
+            for key, op in item.items():
+                if key in _METHODS:
+                    self._add(path, key.upper(), join_pointer(["paths", path, key]), op, item, item_uri,
+                              f"{item_pointer}/{key}", item_pointer)  # fmt: skip
+                elif key == "additionalOperations" and isinstance(item[key], dict):
+                    # OpenAPI 3.2: the key is the method exactly as it is to be sent.
+                    for method, extra in item[key].items():
+                        pointer = join_pointer(["paths", path, key, method])
+                        self._add(path, str(method), pointer, extra, item, item_uri,
+                                  f"{item_pointer}/{key}/{escape_token(method)}", item_pointer)  # fmt: skip
+
+    def _add(
+        self,
+        path: str,
+        method: str,
+        pointer: str,
+        op: Any,
+        item: dict[str, Any],
+        uri: str,
+        op_pointer: str,
+        item_pointer: str,
+    ) -> None:
+        """Record the operation ``op`` found at ``op_pointer`` (in document ``uri``)."""
+        if not isinstance(op, dict):
+            self._problem(f"the {method} operation of {path!r} must be a mapping", uri, op_pointer)
+            return
+        entry = _Entry(path, method, pointer, op, uri, op_pointer, item, uri, item_pointer)
+        operation_id = op.get("operationId")
+        if operation_id is not None:
+            if not isinstance(operation_id, str):
+                self._problem("operationId must be a string", uri, op_pointer + "/operationId")
+            elif operation_id in self._by_id:
+                first = self._by_id[operation_id]
+                self._problem(
+                    f"duplicate operationId {operation_id!r}: {method} {path} reuses the id of "
+                    f"{first.method} {first.path}, which is kept",
+                    uri,
+                    op_pointer + "/operationId",
+                )
+            else:
+                self._by_id[operation_id] = entry
+        self._entries.append(entry)
+        self._by_pointer[pointer] = entry
+
+    def _problem(self, message: str, uri: str, pointer: str) -> None:
+        """Note a problem at ``pointer`` of document ``uri`` (once, however often it is met)."""
+        key = (message, uri, pointer)
+        if key not in self._problem_keys:  # path item parts are read once per operation
+            self._problem_keys.add(key)
+            self._problems.append((message, self._resolver.location(uri, pointer)))
+
+    # ------------------------------------------------------------------------------ queries
+
+    @property
+    def name(self) -> str:
+        """How the document is named in messages."""
+        return self.parsed.name
+
+    @property
+    def problems(self) -> tuple[tuple[str, Location], ...]:
+        """What is wrong in the document without stopping its use: (message, Location) pairs."""
+        return tuple(self._problems)
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        """Every operation, in document order.
+
+        Operations are assembled on first use: a broken ``$ref`` in one of them raises here
+        (and in :meth:`operation` for that one), not when the index is built.
+        """
+        if self._all is None:
+            self._all = tuple(self._operation(entry) for entry in self._entries)
+        return self._all
+
+    @property
+    def operation_ids(self) -> tuple[str, ...]:
+        """Every operationId, in document order (cheap: builds no Operation)."""
+        return tuple(self._by_id)
+
+    def operation(self, operation_id: str) -> Operation | None:
+        """The operation with ``operation_id`` (the first, if the id is duplicated), or None."""
+        entry = self._by_id.get(operation_id)
+        return None if entry is None else self._operation(entry)
+
+    def operation_by_pointer(self, pointer: str) -> Operation | None:
+        """The operation at a JSON pointer such as ``#/paths/~1pets~1{id}/get`` or ``/paths/~1pets/get``.
+
+        Both the plain and the URI fragment form (``#``, percent-encoded) are accepted.
+        """
+        entry = None
+        for candidate in (pointer, unquote(pointer)):
+            try:
+                tokens = split_pointer(candidate.lstrip("#") if candidate.startswith("#") else candidate)
+            except ValueError:
+                continue
+            entry = self._by_pointer.get(join_pointer(tokens))
+            if entry is not None:
+                break
+        return None if entry is None else self._operation(entry)
+
+    @property
+    def security_schemes(self) -> Mapping[str, Any]:
+        """``components.securitySchemes``, each ``$ref`` followed."""
+        if self._security_schemes is None:
+            schemes: dict[str, Any] = {}
+            components = self.data.get("components")
+            raw = components.get("securitySchemes") if isinstance(components, dict) else None
+            if isinstance(raw, dict):
+                for name, scheme in raw.items():
+                    pointer = "/components/securitySchemes/" + escape_token(name)
+                    schemes[name] = self._resolver.follow(scheme, None, pointer).value
+            self._security_schemes = schemes
+        return self._security_schemes
+
+    def resolve(self, value: Any, *, base_uri: str | None = None, pointer: str = "") -> Any:
+        """``value`` with its ``$ref`` chain followed (within this file and into others).
+
+        ``base_uri`` is the document ``value`` comes from (default: this one; pass
+        ``Parameter.base_uri`` for what is inside a parameter read from another file) and
+        ``pointer`` where it sits (for error locations).  A value that is not a reference is
+        returned as it is.  Raises :class:`DocumentError` for a cycle or a missing target and
+        :class:`SourceError` for a file that cannot be read, located at the failing ``$ref``.
+        """
+        return self._resolver.follow(value, base_uri, pointer).value
+
+    def follow(self, value: Any, *, base_uri: str | None = None, pointer: str = "") -> Resolved:
+        """Like :meth:`resolve`, also telling where the value was found: ``(value, uri, pointer)``."""
+        return self._resolver.follow(value, base_uri, pointer)
+
+    def location(self, pointer: str = "", *, base_uri: str | None = None) -> Location:
+        """The Location of ``pointer`` in this document (or in the already read ``base_uri``)."""
+        return self._resolver.location(base_uri or self._resolver.base_uri, pointer)
+
+    def __repr__(self) -> str:
+        """A short description: name, version, number of operations."""
+        return f"<OpenAPIIndex {self.name!r} openapi {self.version} ({len(self._entries)} operations)>"
+
+    # -------------------------------------------------------------------- assembling operations
+
+    def _operation(self, entry: _Entry) -> Operation:
+        """The Operation of ``entry``, assembled on first use (its top-level ``$ref`` s followed)."""
+        cached = self._operations.get(id(entry))
+        if cached is not None:
+            return cached
+        op, uri = entry.op, entry.op_uri
+        servers = (
+            self._servers(op.get("servers"), uri, entry.op_pointer + "/servers")
+            or self._servers(entry.item.get("servers"), entry.item_uri, entry.item_pointer + "/servers")
+            or self.servers
+            or (DEFAULT_SERVER,)
+        )
+        parameters: dict[tuple[str, str], Parameter] = {}
+        for parameter in self._parameter_list(entry.item.get("parameters"), entry.item_uri, entry.item_pointer):
+            parameters[parameter.key] = parameter
+        for parameter in self._parameter_list(op.get("parameters"), uri, entry.op_pointer):
+            parameters[parameter.key] = parameter
+        security_source = op if "security" in op else self.data
+        security = _security(security_source.get("security"))
+        tags = op.get("tags")
+        operation_id = op.get("operationId")
+        operation = Operation(
+            operation_id=operation_id if isinstance(operation_id, str) else None,
+            method=entry.method,
+            path=entry.path,
+            pointer=entry.pointer,
+            servers=servers,
+            parameters=tuple(parameters.values()),
+            request_body=self._request_body(op.get("requestBody"), uri, entry.op_pointer + "/requestBody"),
+            responses=self._responses(op.get("responses"), uri, entry.op_pointer + "/responses"),
+            security=security,
+            location=self._resolver.location(uri, entry.op_pointer),
+            summary=_text(op.get("summary")),
+            description=_text(op.get("description")),
+            tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
+            deprecated=op.get("deprecated") is True,
+            raw=op,
+            base_uri=self._resolver.base_uri,
+        )
+        self._operations[id(entry)] = operation
+        return operation
+
+    def _servers(self, raw: Any, uri: str, pointer: str) -> tuple[Server, ...]:
+        """The Server objects of a ``servers`` list (empty when absent; bad entries noted)."""
+        if not isinstance(raw, list):
+            if raw is not None:
+                self._problem("'servers' must be a list", uri, pointer)
+            return ()
+        servers = []
+        for position, server in enumerate(raw):
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                self._problem("a server must be a mapping with a string 'url'", uri, f"{pointer}/{position}")
+                continue
+            variables: dict[str, ServerVariable] = {}
+            raw_variables = server.get("variables")
+            if isinstance(raw_variables, dict):
+                for name, variable in raw_variables.items():
+                    if not isinstance(variable, dict):
+                        continue
+                    enum = variable.get("enum")
+                    default = variable.get("default")
+                    variables[name] = ServerVariable(
+                        default=None if default is None else _scalar_text(default),
+                        enum=tuple(_scalar_text(value) for value in enum) if isinstance(enum, list) else None,
+                        description=_text(variable.get("description")),
+                    )
+            servers.append(
+                Server(server["url"], _text(server.get("description")), variables, _text(server.get("name")))
+            )
+        return tuple(servers)
+
+    def _parameter_list(self, raw: Any, uri: str, owner_pointer: str) -> list[Parameter]:
+        """The parameters of a path item or operation at ``owner_pointer``."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self._problem("'parameters' must be a list", uri, owner_pointer + "/parameters")
+            return []
+        result = []
+        for position, value in enumerate(raw):
+            pointer = f"{owner_pointer}/parameters/{position}"
+            parameter = self._parameter(value, uri, pointer)
+            if parameter is not None:
+                result.append(parameter)
+        return result
+
+    def _parameter(self, value: Any, uri: str, pointer: str) -> Parameter | None:
+        """One parameter (``$ref`` followed; referenced components are built once)."""
+        is_ref = isinstance(value, dict) and "$ref" in value
+        if is_ref:
+            value, uri, pointer = self._resolver.follow(value, uri, pointer)
+            cache_key = (uri, pointer)
+            if cache_key in self._parameters:  # a shared component: built once
+                return self._parameters[cache_key]
+        parameter = self._make_parameter(value, uri, pointer)
+        if is_ref:
+            self._parameters[(uri, pointer)] = parameter
+        return parameter
+
+    def _make_parameter(self, value: Any, uri: str, pointer: str) -> Parameter | None:
+        """A Parameter from a Parameter Object, with OpenAPI's defaults; None (noted) if malformed."""
+        if not isinstance(value, dict):
+            self._problem("a parameter must be a mapping", uri, pointer)
+            return None
+        name, in_ = value.get("name"), value.get("in")
+        if not isinstance(name, str) or not isinstance(in_, str):
+            self._problem("a parameter needs a string 'name' and 'in'", uri, pointer)
+            return None
+        style = value.get("style")
+        if not isinstance(style, str):
+            style = _DEFAULT_STYLE.get(in_)
+        explode = value.get("explode")
+        content = value.get("content")
+        return Parameter(
+            name=name,
+            in_=in_,
+            required=True if in_ == "path" else value.get("required") is True,
+            style=style,
+            explode=explode if isinstance(explode, bool) else style == "form",
+            allow_reserved=value.get("allowReserved") is True,
+            schema=value.get("schema"),
+            content=content if isinstance(content, dict) else None,
+            deprecated=value.get("deprecated") is True,
+            raw=value,
+            base_uri=uri,
+            location=self._resolver.location(uri, pointer),
+        )
+
+    def _request_body(self, raw: Any, uri: str, pointer: str) -> RequestBody | None:
+        """The request body (``$ref`` followed, and each media type object's ``$ref``)."""
+        if raw is None:
+            return None
+        value, uri, pointer = self._resolver.follow(raw, uri, pointer)
+        if not isinstance(value, dict):
+            self._problem("a request body must be a mapping", uri, pointer)
+            return None
+        content: dict[str, Any] = {}
+        raw_content = value.get("content")
+        if isinstance(raw_content, dict):
+            for media_type, media in raw_content.items():
+                # OpenAPI 3.2 lets media type objects be references.
+                content[media_type] = self._resolver.follow(
+                    media, uri, f"{pointer}/content/{escape_token(media_type)}"
+                ).value
+        return RequestBody(
+            required=value.get("required") is True,
+            content=content,
+            description=_text(value.get("description")),
+            raw=value,
+            base_uri=uri,
+        )
+
+    def _responses(self, raw: Any, uri: str, pointer: str) -> dict[str, Any]:
+        """Status code -> response object, each top-level ``$ref`` followed, extensions left out."""
+        if not isinstance(raw, dict):
+            return {}
+        responses = {}
+        for status, response in raw.items():
+            status = str(status)
+            if status.startswith("x-"):
+                continue
+            if isinstance(response, dict) and "$ref" in response:
+                response = self._resolver.follow(response, uri, f"{pointer}/{escape_token(status)}").value
+            responses[status] = response
+        return responses
+
+
+def _check_version(parsed: ParsedFile) -> str:
+    """The ``openapi`` version string, or a SourceError saying what the document is instead."""
+    data = parsed.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else type(data).__name__
+        raise SourceError(f"not an OpenAPI document: its root is {kind}, not a mapping", parsed.location(""))
+    if "openapi" not in data:
+        if "swagger" in data:
+            raise SourceError("Swagger 2.0 is not supported; convert it to OpenAPI 3", parsed.location("/swagger"))
+        if "arazzo" in data:
+            raise SourceError("this is an Arazzo document, not an OpenAPI description", parsed.location(""))
+        if "asyncapi" in data:
+            raise SourceError("this is an AsyncAPI document, not an OpenAPI description", parsed.location(""))
+        raise SourceError("not an OpenAPI document: the 'openapi' field is missing", parsed.location(""))
+    version = data["openapi"]
+    if not isinstance(version, str):
+        raise DocumentError(
+            f"the 'openapi' field must be a string such as \"3.1.0\", not {version!r}"
+            + (" (quote it: YAML reads an unquoted 3.1 as a number)" if isinstance(version, float) else ""),
+            parsed.location("/openapi"),
+        )
+    if not _VERSION.match(version):
+        raise DocumentError(
+            f"unsupported OpenAPI version {version!r}: only 3.0.x, 3.1.x and 3.2.x are supported",
+            parsed.location("/openapi"),
+        )
+    return version
+
+
+def _security(raw: Any) -> list[dict[str, list[str]]]:
+    """Security requirements as a list of ``{scheme: [scopes]}`` (malformed entries dropped)."""
+    if not isinstance(raw, list):
+        return []
+    requirements = []
+    for requirement in raw:
+        if isinstance(requirement, dict):
+            requirements.append(
+                {
+                    str(name): [str(scope) for scope in scopes] if isinstance(scopes, list) else []
+                    for name, scopes in requirement.items()
+                }
+            )
+    return requirements
+
+
+def _text(value: Any) -> str | None:
+    """``value`` when it is a string, else None."""
+    return value if isinstance(value, str) else None
+
+
+def _scalar_text(value: Any) -> str:
+    """A scalar as text (a server variable written as a number or boolean in YAML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------- loading
+
+
+def _fetch_local(uri: str) -> ParsedFile:
+    """Read another document of a local description: ``file:`` URIs only."""
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme in ("http", "https"):
+        raise SourceError(f"{uri} is remote, and load_openapi reads local files only")
+    if scheme != "file":
+        raise SourceError(f"cannot read {uri}: unsupported URI scheme {scheme!r}")
+    return read_file(uri_to_path(uri))
+
+
+def load_openapi(path: str | os.PathLike[str], *, name: str | None = None) -> OpenAPIIndex:
+    """Parse and index the OpenAPI 3.0/3.1/3.2 description at ``path`` (a local file).
+
+    ``name`` is how the file is named in messages.  ``$ref`` s to other local files are
+    followed; remote ones raise :class:`SourceError` when reached.  Raises
+    :class:`SourceError` for a file that cannot be read or is not an OpenAPI 3 document
+    (Swagger 2.0 included) and :class:`DocumentError` for one that cannot be parsed.
+    """
+    parsed = read_file(os.fspath(path), name=name)
+    return OpenAPIIndex.build(parsed, base_uri=path_to_uri(path), fetch=_fetch_local)

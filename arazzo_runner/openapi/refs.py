@@ -1,0 +1,210 @@
+"""JSON pointers (RFC 6901) and ``$ref`` resolution across the files of one OpenAPI description.
+
+A :class:`RefResolver` knows the root document, its absolute URI, and a ``fetch`` function that
+returns the parsed form of any other document by absolute URI (the caller decides what may be
+fetched).  It follows a value's ``$ref`` chain, into other files when needed, and nothing more:
+it never walks a schema, so resolving is as cheap as a few dictionary lookups.
+
+Errors carry the :class:`~arazzo_runner.errors.Location` of the ``$ref`` value that failed:
+a target that does not exist, a file that cannot be read, a cycle.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.request import url2pathname
+
+from ..errors import DocumentError, Location, SourceError
+from ..loading.yamlfile import ParsedFile
+
+__all__ = [
+    "Fetch",
+    "RefResolver",
+    "Resolved",
+    "escape_token",
+    "join_pointer",
+    "path_to_uri",
+    "split_pointer",
+    "unescape_token",
+    "uri_to_path",
+]
+
+Fetch = Callable[[str], ParsedFile]
+"""``fetch(absolute_uri_without_fragment) -> ParsedFile``: reads another document."""
+
+_MISSING: Any = object()
+
+
+def escape_token(token: str) -> str:
+    """One JSON pointer reference token, escaped (``~`` → ``~0`` first, then ``/`` → ``~1``)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    """One reference token, unescaped (``~1`` → ``/`` first, then ``~0`` → ``~``, per RFC 6901)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """The unescaped reference tokens of ``pointer``.
+
+    Accepts the plain form (``/paths/~1pets/get``) and the URI fragment form
+    (``#/paths/~1pets/get``, percent-decoded as RFC 6901 section 6 says).  Raises
+    :class:`ValueError` for text that is not a pointer (it must be empty or start with ``/``).
+    """
+    if pointer.startswith("#"):
+        pointer = unquote(pointer[1:])
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"{pointer!r} is not a JSON pointer (it must start with '/')")
+    return [unescape_token(token) for token in pointer.split("/")[1:]]
+
+
+def join_pointer(tokens: list[str]) -> str:
+    """The JSON pointer (plain form) made of ``tokens``."""
+    return "".join("/" + escape_token(token) for token in tokens)
+
+
+def path_to_uri(path: str | os.PathLike[str]) -> str:
+    """The absolute ``file:`` URI of a local path."""
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def uri_to_path(uri: str) -> str:
+    """The local path of a ``file:`` URI."""
+    parts = urlsplit(uri)
+    path = url2pathname(parts.path)
+    if parts.netloc and parts.netloc != "localhost":  # a UNC path on Windows
+        path = "//" + parts.netloc + path
+    return path
+
+
+class Resolved(NamedTuple):
+    """A value at the end of a ``$ref`` chain, and where it sits (document URI and pointer)."""
+
+    value: Any
+    uri: str
+    pointer: str
+
+
+class RefResolver:
+    """Follows ``$ref`` chains within one document and into the documents it refers to."""
+
+    __slots__ = ("root", "base_uri", "_fetch", "_documents", "_values", "_chains")
+
+    def __init__(self, root: ParsedFile, base_uri: str, fetch: Fetch) -> None:
+        """Resolve within ``root`` (at absolute ``base_uri``), reading other documents with ``fetch``."""
+        self.root = root
+        self.base_uri = urldefrag(base_uri)[0]
+        self._fetch = fetch
+        self._documents: dict[str, ParsedFile] = {self.base_uri: root}
+        self._values: dict[tuple[str, str], Any] = {}
+        # (document URI, $ref text) -> the end of the chain: shared components are resolved once.
+        self._chains: dict[tuple[str, str], Resolved] = {}
+
+    def location(self, uri: str, pointer: str) -> Location:
+        """The Location of ``pointer`` in the (already read) document at ``uri``."""
+        document = self._documents.get(uri)
+        if document is None:
+            return Location(uri, pointer)
+        return document.location(pointer)
+
+    def document(self, uri: str, where: Location | None = None, ref: str | None = None) -> ParsedFile:
+        """The parsed document at ``uri`` (read once); ``ref`` is the reference to it, at ``where``."""
+        document = self._documents.get(uri)
+        if document is not None:
+            return document
+        try:
+            document = self._fetch(uri)
+        except SourceError as exc:
+            # Not found / not fetchable: the useful place to point at is the reference.
+            prefix = f"$ref {ref!r}: " if ref is not None else ""
+            raise SourceError(f"{prefix}{exc.message}", where or exc.location) from None
+        self._documents[uri] = document
+        return document
+
+    def target(self, ref: str, uri: str) -> tuple[str, str]:
+        """(absolute document URI, fragment) that ``ref``, written in document ``uri``, names."""
+        if ref.startswith("#"):
+            return uri, ref[1:]
+        absolute, fragment = urldefrag(urljoin(uri, ref))
+        return absolute, fragment
+
+    def follow(self, value: Any, uri: str | None = None, pointer: str = "") -> Resolved:
+        """Follow ``value``'s ``$ref`` chain to a value that is not a reference.
+
+        ``uri`` is the document ``value`` was read from (default: the root document) and
+        ``pointer`` where it sits there; both matter for relative references and messages.
+        Sibling keys of a ``$ref`` are ignored, as OpenAPI 3.0 says.
+        """
+        uri = self.base_uri if uri is None else uri
+        if not (isinstance(value, dict) and "$ref" in value):
+            return Resolved(value, uri, pointer)
+        first = value["$ref"]
+        chain_key = (uri, first) if isinstance(first, str) else None
+        if chain_key is not None:
+            known = self._chains.get(chain_key)
+            if known is not None:
+                return known
+        seen: list[tuple[str, str]] = []
+        refs: list[str] = []
+        while isinstance(value, dict) and "$ref" in value:
+            ref = value["$ref"]
+            ref_pointer = pointer + "/$ref"
+            if not isinstance(ref, str):
+                raise DocumentError(f"$ref must be a string, not {type(ref).__name__}", self.location(uri, ref_pointer))
+            target_uri, fragment = self.target(ref, uri)
+            key = (target_uri, fragment)
+            refs.append(ref)
+            if key in seen:
+                raise DocumentError(
+                    f"$ref cycle: {ref!r} leads back to itself ({' -> '.join(refs)})",
+                    self.location(uri, ref_pointer),
+                )
+            seen.append(key)
+            value = self.value_at(target_uri, fragment, ref, uri, ref_pointer)
+            uri, pointer = target_uri, _plain_pointer(fragment)
+        resolved = Resolved(value, uri, pointer)
+        if chain_key is not None:
+            self._chains[chain_key] = resolved
+        return resolved
+
+    def value_at(self, uri: str, fragment: str, ref: str, ref_uri: str, ref_pointer: str) -> Any:
+        """The value at ``fragment`` in the document at ``uri``.
+
+        ``ref`` is the reference that names it, written at ``ref_pointer`` in ``ref_uri``.
+        """
+        cached = self._values.get((uri, fragment), _MISSING)
+        if cached is not _MISSING:
+            return cached
+        where = self.location(ref_uri, ref_pointer)
+        document = self.document(uri, where, ref)
+        try:
+            tokens = split_pointer("#" + fragment)
+        except ValueError:
+            raise DocumentError(
+                f"$ref {ref!r}: only JSON pointer fragments (#/...) are supported here", where
+            ) from None
+        value = document.data
+        for depth, token in enumerate(tokens):
+            if isinstance(value, dict) and token in value:
+                value = value[token]
+            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+                value = value[int(token)]
+            else:
+                reached = join_pointer(tokens[:depth]) or "the document root"
+                raise DocumentError(
+                    f"$ref {ref!r} points at nothing: no {token!r} in {reached} of {document.name}", where
+                )
+        self._values[(uri, fragment)] = value
+        return value
+
+
+def _plain_pointer(fragment: str) -> str:
+    """A ``$ref`` fragment as a plain JSON pointer (percent-decoded)."""
+    return unquote(fragment) if "%" in fragment else fragment

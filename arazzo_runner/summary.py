@@ -1,0 +1,104 @@
+"""What ``arazzo list`` and ``arazzo show`` report, as JSON-ready data (design.md §2.1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List
+
+from .credentials import CredentialNeed, env_variable, scheme_fields, scheme_type
+from .errors import UsageError
+from .model import Step, Workflow
+from .targets import resolve_operation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .loading.sources import Description
+
+__all__ = ["list_workflows", "show_workflow", "find_workflow"]
+
+
+def _inputs_schema(description: "Description", workflow: Workflow) -> Any:
+    """The workflow's inputs schema, with a top-level ``$ref`` into components followed."""
+    schema = workflow.inputs
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        ref = schema["$ref"]
+        prefix = "#/components/inputs/"
+        if ref.startswith(prefix):
+            components = description.document.components
+            target = components.inputs.get(ref[len(prefix) :]) if components is not None else None
+            if target is not None:
+                return target
+    return schema
+
+
+def _required(schema: Any) -> List[str]:
+    if isinstance(schema, dict) and isinstance(schema.get("required"), list):
+        return [name for name in schema["required"] if isinstance(name, str)]
+    return []
+
+
+def list_workflows(description: "Description") -> Dict[str, Any]:
+    """``{"workflows": [...]}``: every workflow with its inputs schema, required inputs, outputs."""
+    workflows = []
+    for workflow in description.document.workflows:
+        schema = _inputs_schema(description, workflow)
+        workflows.append(
+            {
+                "workflowId": workflow.workflow_id,
+                "summary": workflow.summary,
+                "description": workflow.description,
+                "inputs": schema,
+                "required": _required(schema),
+                "outputs": list(workflow.outputs),
+            }
+        )
+    return {"workflows": workflows}
+
+
+def find_workflow(description: "Description", workflow_id: str) -> Workflow:
+    """The workflow ``workflow_id`` of the entry document (UsageError naming the known ones)."""
+    workflow = description.document.workflow(workflow_id)
+    if workflow is None:
+        known = ", ".join(str(w.workflow_id) for w in description.document.workflows) or "none"
+        raise UsageError(f"no workflow {workflow_id!r} in {description.file} (workflows: {known})")
+    return workflow
+
+
+def _step_entry(description: "Description", step: Step, needs: Dict[tuple, CredentialNeed]) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {
+        "stepId": step.step_id,
+        "kind": step.kind,
+        "operationId": None,
+        "method": None,
+        "url": None,
+        "workflowId": step.workflow_id,
+    }
+    if step.kind != "operation":
+        return entry
+    target = resolve_operation(description, step)
+    operation = target.operation
+    entry.update(operationId=operation.operation_id, method=operation.method, url=operation.url_template())
+    index = description.openapi(target.source)
+    for requirement in operation.security or ():
+        for scheme_name in requirement:
+            key = (target.source, scheme_name)
+            scheme = index.security_schemes.get(scheme_name)
+            if key in needs or not isinstance(scheme, dict):
+                continue
+            variables = tuple(env_variable(target.source, scheme_name, f) for f in scheme_fields(scheme))
+            needs[key] = CredentialNeed(target.source, scheme_name, scheme_type(scheme), variables)
+    return entry
+
+
+def show_workflow(description: "Description", workflow_id: str) -> Dict[str, Any]:
+    """One workflow: inputs, each step's target (method and URL template), outputs, credentials."""
+    workflow = find_workflow(description, workflow_id)
+    needs: Dict[tuple, CredentialNeed] = {}
+    steps = [_step_entry(description, step, needs) for step in workflow.steps]
+    return {
+        "workflowId": workflow.workflow_id,
+        "summary": workflow.summary,
+        "description": workflow.description,
+        "inputs": _inputs_schema(description, workflow),
+        "steps": steps,
+        "outputs": list(workflow.outputs),
+        "credentials": [need.to_dict() for need in needs.values()],
+    }

@@ -1,0 +1,128 @@
+"""What a step targets: an OpenAPI operation, a workflow, or an AsyncAPI channel.
+
+Resolves ``operationId`` (plain, or qualified as ``$sourceDescriptions.<name>.<id>``),
+``operationPath`` (``{$sourceDescriptions.<name>.url}#/paths/...``) and ``workflowId``
+(plain, or ``$sourceDescriptions.<name>.<workflowId>`` for a workflow of another Arazzo
+document) against a loaded :class:`~arazzo_runner.loading.sources.Description`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+
+from .errors import DocumentError, Location
+from .model import Step, Workflow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .loading.sources import Description
+    from .openapi.index import Operation
+
+__all__ = ["OperationTarget", "WorkflowTarget", "resolve_operation", "resolve_workflow", "split_qualified"]
+
+_QUALIFIED = re.compile(r"^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$")
+_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.url\}(#.*)$")
+
+
+@dataclass(frozen=True)
+class OperationTarget:
+    """An OpenAPI operation a step calls, with the name of the source that describes it."""
+
+    source: str
+    operation: "Operation"
+
+
+@dataclass(frozen=True)
+class WorkflowTarget:
+    """A workflow a step (or an action) runs, and the description it belongs to."""
+
+    description: "Description"
+    workflow: Workflow
+
+
+def split_qualified(value: str) -> Tuple[Optional[str], str]:
+    """``$sourceDescriptions.api.getPet`` -> ("api", "getPet"); ``getPet`` -> (None, "getPet")."""
+    match = _QUALIFIED.match(value)
+    if match:
+        return match.group(1), match.group(2)
+    return None, value
+
+
+def _suggest(wanted: str, names: List[str]) -> str:
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def resolve_operation(description: "Description", step: Step) -> OperationTarget:
+    """The operation ``step`` calls (raises DocumentError/SourceError with a location)."""
+    if step.operation_path is not None:
+        return _by_path(description, step.operation_path, step.location.child("operationPath"))
+    operation_id = step.operation_id
+    location = step.location.child("operationId")
+    if not isinstance(operation_id, str):
+        raise DocumentError(f"step {step.step_id!r} has no operationId or operationPath", step.location)
+    source_name, plain = split_qualified(operation_id)
+    if source_name is not None:
+        index = description.openapi(source_name)
+        operation = index.operation(plain)
+        if operation is None:
+            raise DocumentError(
+                f"operationId {plain!r} not found in source {source_name!r}"
+                + _suggest(plain, [o.operation_id for o in index.operations if o.operation_id]),
+                location,
+            )
+        return OperationTarget(source_name, operation)
+    found: List[OperationTarget] = []
+    known: List[str] = []
+    for source in description.document.source_descriptions:
+        if not isinstance(source.name, str):
+            continue
+        loaded = description.source(source.name)
+        if loaded.type != "openapi":
+            continue
+        index = description.openapi(source.name)
+        operation = index.operation(plain)
+        if operation is not None:
+            found.append(OperationTarget(source.name, operation))
+        known.extend(o.operation_id for o in index.operations if o.operation_id)
+    if len(found) > 1:
+        names = ", ".join(repr(t.source) for t in found)
+        raise DocumentError(
+            f"operationId {plain!r} exists in several sources ({names}); "
+            f"qualify it as $sourceDescriptions.<name>.{plain}",
+            location,
+        )
+    if not found:
+        raise DocumentError(f"operationId {plain!r} not found in any OpenAPI source" + _suggest(plain, known), location)
+    return found[0]
+
+
+def _by_path(description: "Description", value: Any, location: Location) -> OperationTarget:
+    match = _OPERATION_PATH.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise DocumentError(
+            f"operationPath {value!r} must have the form '{{$sourceDescriptions.<name>.url}}#/paths/<path>/<method>'",
+            location,
+        )
+    source_name, pointer = match.group(1), match.group(2)
+    index = description.openapi(source_name)
+    operation = index.operation_by_pointer(pointer)
+    if operation is None:
+        raise DocumentError(f"operationPath {pointer!r} does not point to an operation of source {source_name!r}", location)
+    return OperationTarget(source_name, operation)
+
+
+def resolve_workflow(description: "Description", workflow_id: Any, location: Location) -> WorkflowTarget:
+    """The workflow named by ``workflow_id`` (plain, or qualified with an Arazzo source)."""
+    if not isinstance(workflow_id, str):
+        raise DocumentError("workflowId must be a string", location)
+    source_name, plain = split_qualified(workflow_id)
+    target = description.arazzo(source_name) if source_name is not None else description
+    workflow = target.document.workflow(plain)
+    if workflow is None:
+        known = [w.workflow_id for w in target.document.workflows if isinstance(w.workflow_id, str)]
+        where = f" in source {source_name!r}" if source_name else ""
+        raise DocumentError(f"workflowId {plain!r} not found{where}" + _suggest(plain, known), location)
+    return WorkflowTarget(target, workflow)
