@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLAGSHIP := workflows/twilio-provision-messaging-service-add-number-workflow.yml
 
-.PHONY: demo test install clean bench
+.PHONY: demo test install clean bench lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+lint: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test,lint]'
+	$(BIN)/ruff check arazzo_runner tests benchmarks
+	$(BIN)/ruff format --check arazzo_runner tests benchmarks
+	$(BIN)/mypy arazzo_runner
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/load.py

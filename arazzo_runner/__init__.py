@@ -35,18 +35,20 @@ __all__ = [
     "load_openapi",
     "ArazzoDocument",
     "OpenAPIIndex",
-    "LoadedDocument",
+    "Description",
+    "Source",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
-    from .loading.sources import LoadedDocument, load
+    from .loading.sources import Description, Source, load
     from .model import ArazzoDocument
     from .openapi.index import OpenAPIIndex, load_openapi
 
 # name -> module that defines it; imported on first attribute access (PEP 562)
 _LAZY = {
     "load": ".loading.sources",
-    "LoadedDocument": ".loading.sources",
+    "Description": ".loading.sources",
+    "Source": ".loading.sources",
     "ArazzoDocument": ".model",
     "load_openapi": ".openapi.index",
     "OpenAPIIndex": ".openapi.index",

@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from typing import IO, Any, Callable, Dict, List, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import IO, Any, Optional
 
 from . import __version__
 from .errors import ArazzoError, UsageError
@@ -24,16 +25,16 @@ class _Parser(argparse.ArgumentParser):
     stdout: IO[str] = sys.stdout
     stderr: IO[str] = sys.stderr
 
-    def _print_message(self, message: str, file: Optional[IO[str]] = None) -> None:
+    def _print_message(self, message: str, file: Any = None) -> None:
         if message:
             (self.stderr if file is sys.stderr else self.stdout).write(message)
 
-    def exit(self, status: int = 0, message: Optional[str] = None) -> Any:  # type: ignore[override]
+    def exit(self, status: int = 0, message: Optional[str] = None) -> Any:
         if message:
             self.stderr.write(message)
         raise _Exit(status)
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         raise _Exit(2, f"{self.prog}: error: {message}\n")
 
@@ -67,8 +68,12 @@ class _Style:
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a subcommand from resetting -q/-v given before the command name
-    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only results and errors")
-    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print debugging details")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only results and errors"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print debugging details"
+    )
     parser.add_argument(
         "--source",
         action="append",
@@ -90,7 +95,9 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> _Parser:
     parser.add_argument("-v", "--verbose", action="store_true", help="print debugging details")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    listing = commands.add_parser("list", help="list the workflows of a document", description="List the workflows of an Arazzo document.")
+    listing = commands.add_parser(
+        "list", help="list the workflows of a document", description="List the workflows of an Arazzo document."
+    )
     listing.add_argument("file", metavar="FILE")
     listing.add_argument("--json", action="store_true", help="print JSON")
     _add_common_options(listing)
@@ -107,8 +114,8 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> _Parser:
     return parser
 
 
-def _redirects(pairs: Sequence[str]) -> Dict[str, str]:
-    redirects: Dict[str, str] = {}
+def _redirects(pairs: Sequence[str]) -> dict[str, str]:
+    redirects: dict[str, str] = {}
     for pair in pairs:
         name, sep, target = pair.partition("=")
         if not sep or not name or not target:
@@ -132,7 +139,7 @@ def _schema_type(schema: Any) -> str:
     return str(kind) if kind else ("object" if "properties" in schema else "any")
 
 
-def _input_lines(schema: Any, required: List[str], style: _Style) -> List[str]:
+def _input_lines(schema: Any, required: list[str], style: _Style) -> list[str]:
     properties = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(properties, dict) or not properties:
         return ["  (none)"]
@@ -210,13 +217,15 @@ def _cmd_show(args: argparse.Namespace, out: IO[str], style: _Style) -> int:
     return 0
 
 
-_COMMANDS: Dict[str, Callable[[argparse.Namespace, IO[str], _Style], int]] = {
+_COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], _Style], int]] = {
     "list": _cmd_list,
     "show": _cmd_show,
 }
 
 
-def main(argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None) -> int:
+def main(
+    argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None
+) -> int:
     """Run the ``arazzo`` command with ``argv``; return its exit code."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr

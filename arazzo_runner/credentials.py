@@ -8,8 +8,9 @@ character outside ``A-Z0-9`` replaced by ``_``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Tuple
+from typing import Any
 
 __all__ = ["CredentialNeed", "env_variable", "scheme_fields", "scheme_type"]
 
@@ -36,7 +37,7 @@ def scheme_type(scheme: Mapping[str, Any]) -> str:
     return str(kind)
 
 
-def scheme_fields(scheme: Mapping[str, Any]) -> Tuple[str, ...]:
+def scheme_fields(scheme: Mapping[str, Any]) -> tuple[str, ...]:
     """The credential fields a scheme takes (design.md §2.3)."""
     kind = scheme.get("type")
     if kind == "http":
@@ -62,7 +63,7 @@ class CredentialNeed:
     source: str
     scheme: str
     type: str
-    variables: Tuple[str, ...]
+    variables: tuple[str, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "scheme": self.scheme, "type": self.type, "variables": list(self.variables)}

@@ -7,7 +7,8 @@ the CLI uses.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple
+from collections.abc import Callable
+from typing import Any, Optional
 
 __all__ = [
     "Location",
@@ -20,7 +21,8 @@ __all__ = [
     "UsageError",
 ]
 
-Position = Tuple[int, int]
+Position = tuple[int, int]
+_UNKNOWN: Position = (0, 0)  # looked for, not found: do not look again
 
 
 class Location:
@@ -45,15 +47,16 @@ class Location:
         self.file = file
         self.pointer = pointer
         self._resolver = resolver
-        self._position: Optional[Position] = (line, column) if line is not None else None
+        self._position: Optional[Position] = (line, column or 1) if line is not None else None
 
     def _resolve(self) -> Optional[Position]:
         if self._position is None and self._resolver is not None:
             try:
-                self._position = self._resolver(self.pointer)
+                found = self._resolver(self.pointer)
             except Exception:  # a position is a nicety; never let it hide the real error
-                self._position = None
-        return self._position
+                found = None
+            self._position = found or _UNKNOWN
+        return self._position if self._position is not _UNKNOWN else None
 
     @property
     def line(self) -> Optional[int]:
@@ -65,14 +68,14 @@ class Location:
         position = self._resolve()
         return position[1] if position else None
 
-    def child(self, *tokens: object) -> "Location":
+    def child(self, *tokens: object) -> Location:
         """The location of a value below this one (keys or list indices)."""
         pointer = self.pointer
         for token in tokens:
             pointer += "/" + str(token).replace("~", "~0").replace("/", "~1")
         return Location(self.file, pointer, resolver=self._resolver)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "pointer": self.pointer}
 
     def __str__(self) -> str:
@@ -119,8 +122,8 @@ class ArazzoError(Exception):
             return f"{self.location}: {self.message}"
         return self.message
 
-    def to_dict(self) -> dict:
-        data = {"type": self.type, "message": self.message, "file": None, "line": None, "column": None}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type, "message": self.message, "file": None, "line": None, "column": None}
         if self.location is not None:
             data.update(file=self.location.file, line=self.location.line, column=self.location.column)
         return data
@@ -147,9 +150,7 @@ class ExpressionError(ArazzoError):
 
     type = "expression"
 
-    def __init__(
-        self, message: str, location: Optional[Location] = None, *, offset: Optional[int] = None
-    ) -> None:
+    def __init__(self, message: str, location: Optional[Location] = None, *, offset: Optional[int] = None) -> None:
         super().__init__(message, location)
         self.offset = offset
 

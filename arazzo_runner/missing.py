@@ -14,9 +14,9 @@ class Missing:
     """
 
     __slots__ = ()
-    _instance: "Missing | None" = None
+    _instance: Missing | None = None
 
-    def __new__(cls) -> "Missing":
+    def __new__(cls) -> Missing:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -30,10 +30,10 @@ class Missing:
     def __reduce__(self) -> Any:
         return "MISSING"
 
-    def __copy__(self) -> "Missing":
+    def __copy__(self) -> Missing:
         return self
 
-    def __deepcopy__(self, memo: Any) -> "Missing":
+    def __deepcopy__(self, memo: Any) -> Missing:
         return self
 
 

@@ -330,9 +330,7 @@ def as_selector(value: Any, location: Location) -> Selector | None:
         kind = CriterionExpressionType(
             type=_string_or_none(kind.get("type")),
             version=_string_or_none(kind.get("version")),
-            extensions=MappingProxyType(
-                {k: v for k, v in kind.items() if isinstance(k, str) and k.startswith("x-")}
-            ),
+            extensions=MappingProxyType({k: v for k, v in kind.items() if isinstance(k, str) and k.startswith("x-")}),
             location=location.child("type"),
         )
     elif not isinstance(kind, str):

@@ -13,8 +13,8 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .missing import MISSING
 from .errors import DocumentError, Location
+from .missing import MISSING
 from .model import (
     ArazzoDocument,
     Components,
@@ -55,17 +55,38 @@ _FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "Info": (frozenset({"title", "summary", "description", "version"}), frozenset()),
     "Source Description": (frozenset({"name", "url", "type"}), frozenset()),
     "Workflow": (
-        frozenset({
-            "workflowId", "summary", "description", "inputs", "dependsOn", "steps",
-            "successActions", "failureActions", "outputs", "parameters",
-        }),
+        frozenset(
+            {
+                "workflowId",
+                "summary",
+                "description",
+                "inputs",
+                "dependsOn",
+                "steps",
+                "successActions",
+                "failureActions",
+                "outputs",
+                "parameters",
+            }
+        ),
         frozenset(),
     ),
     "Step": (
-        frozenset({
-            "stepId", "description", "operationId", "operationPath", "workflowId", "parameters",
-            "requestBody", "successCriteria", "onSuccess", "onFailure", "outputs",
-        }),
+        frozenset(
+            {
+                "stepId",
+                "description",
+                "operationId",
+                "operationPath",
+                "workflowId",
+                "parameters",
+                "requestBody",
+                "successCriteria",
+                "onSuccess",
+                "onFailure",
+                "outputs",
+            }
+        ),
         frozenset({"channelPath", "action", "correlationId", "timeout", "dependsOn"}),
     ),
     "Parameter": (frozenset({"name", "in", "value"}), frozenset()),
@@ -199,9 +220,7 @@ class _Builder:
             arazzo=f.text("arazzo"),
             self_uri=f.text("$self"),
             info=f.one("info", "Info object", self.info),
-            source_descriptions=f.many(
-                "sourceDescriptions", "Source Description object", self.source_description
-            ),
+            source_descriptions=f.many("sourceDescriptions", "Source Description object", self.source_description),
             workflows=f.many("workflows", "Workflow object", self.workflow),
             components=f.one("components", "Components object", self.components),
             minor=self.minor,
@@ -241,12 +260,8 @@ class _Builder:
             inputs=f.schema("inputs"),
             depends_on=f.strings("dependsOn"),
             steps=f.many("steps", "Step object", self.step),
-            success_actions=f.many(
-                "successActions", "Success Action or Reusable object", self.success_action_entry
-            ),
-            failure_actions=f.many(
-                "failureActions", "Failure Action or Reusable object", self.failure_action_entry
-            ),
+            success_actions=f.many("successActions", "Success Action or Reusable object", self.success_action_entry),
+            failure_actions=f.many("failureActions", "Failure Action or Reusable object", self.failure_action_entry),
             outputs=f.outputs(),
             parameters=f.many("parameters", "Parameter or Reusable object", self.parameter_entry),
             extensions=f.extensions,
@@ -269,12 +284,8 @@ class _Builder:
             parameters=f.many("parameters", "Parameter or Reusable object", self.parameter_entry),
             request_body=f.one("requestBody", "Request Body object", self.request_body),
             success_criteria=f.many("successCriteria", "Criterion object", self.criterion),
-            on_success=f.many(
-                "onSuccess", "Success Action or Reusable object", self.success_action_entry
-            ),
-            on_failure=f.many(
-                "onFailure", "Failure Action or Reusable object", self.failure_action_entry
-            ),
+            on_success=f.many("onSuccess", "Success Action or Reusable object", self.success_action_entry),
+            on_failure=f.many("onFailure", "Failure Action or Reusable object", self.failure_action_entry),
             outputs=f.outputs(),
             extensions=f.extensions,
             location=f.location,
@@ -445,8 +456,7 @@ class _Fields:
             elif kind != _REUSABLE:
                 self.builder.report(
                     self._at(key),
-                    f"`{key}` is not a field of {_a(kind)} object; "
-                    "extension fields must start with `x-`",
+                    f"`{key}` is not a field of {_a(kind)} object; extension fields must start with `x-`",
                 )
         return MappingProxyType(extensions)
 
@@ -497,9 +507,7 @@ class _Fields:
         value = self._get(key, _a(noun), _is_mapping)
         return None if value is None else build(value, self._at(key))
 
-    def many(
-        self, key: str, noun: str, build: Build[T], accept: Callable[[Any], bool] = _is_mapping
-    ) -> tuple[T, ...]:
+    def many(self, key: str, noun: str, build: Build[T], accept: Callable[[Any], bool] = _is_mapping) -> tuple[T, ...]:
         items = self._get(key, f"a list of {noun}s", _is_list)
         if items is None:
             return ()
@@ -509,9 +517,7 @@ class _Fields:
             if accept(item):
                 built.append(build(item, pointer))
             else:
-                self.builder.report(
-                    pointer, f"each entry of `{key}` must be {_a(noun)}, found {_describe(item)}"
-                )
+                self.builder.report(pointer, f"each entry of `{key}` must be {_a(noun)}, found {_describe(item)}")
         return tuple(built)
 
     def strings(self, key: str) -> tuple[str, ...]:
@@ -530,9 +536,7 @@ class _Fields:
             elif accept(value):
                 built[name] = build(value, pointer)
             else:
-                self.builder.report(
-                    pointer, f"`{name}` in `{key}` must be {_a(noun)}, found {_describe(value)}"
-                )
+                self.builder.report(pointer, f"`{name}` in `{key}` must be {_a(noun)}, found {_describe(value)}")
         return MappingProxyType(built)
 
     def outputs(self) -> Mapping[str, OutputValue]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any
 
 from .credentials import CredentialNeed, env_variable, scheme_fields, scheme_type
 from .errors import UsageError
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["list_workflows", "show_workflow", "find_workflow"]
 
 
-def _inputs_schema(description: "Description", workflow: Workflow) -> Any:
+def _inputs_schema(description: Description, workflow: Workflow) -> Any:
     """The workflow's inputs schema, with a top-level ``$ref`` into components followed."""
     schema = workflow.inputs
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
@@ -29,13 +29,13 @@ def _inputs_schema(description: "Description", workflow: Workflow) -> Any:
     return schema
 
 
-def _required(schema: Any) -> List[str]:
+def _required(schema: Any) -> list[str]:
     if isinstance(schema, dict) and isinstance(schema.get("required"), list):
         return [name for name in schema["required"] if isinstance(name, str)]
     return []
 
 
-def list_workflows(description: "Description") -> Dict[str, Any]:
+def list_workflows(description: Description) -> dict[str, Any]:
     """``{"workflows": [...]}``: every workflow with its inputs schema, required inputs, outputs."""
     workflows = []
     for workflow in description.document.workflows:
@@ -53,7 +53,7 @@ def list_workflows(description: "Description") -> Dict[str, Any]:
     return {"workflows": workflows}
 
 
-def find_workflow(description: "Description", workflow_id: str) -> Workflow:
+def find_workflow(description: Description, workflow_id: str) -> Workflow:
     """The workflow ``workflow_id`` of the entry document (UsageError naming the known ones)."""
     workflow = description.document.workflow(workflow_id)
     if workflow is None:
@@ -62,8 +62,8 @@ def find_workflow(description: "Description", workflow_id: str) -> Workflow:
     return workflow
 
 
-def _step_entry(description: "Description", step: Step, needs: Dict[tuple, CredentialNeed]) -> Dict[str, Any]:
-    entry: Dict[str, Any] = {
+def _step_entry(description: Description, step: Step, needs: dict[tuple[str, str], CredentialNeed]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "stepId": step.step_id,
         "kind": step.kind,
         "operationId": None,
@@ -88,10 +88,10 @@ def _step_entry(description: "Description", step: Step, needs: Dict[tuple, Crede
     return entry
 
 
-def show_workflow(description: "Description", workflow_id: str) -> Dict[str, Any]:
+def show_workflow(description: Description, workflow_id: str) -> dict[str, Any]:
     """One workflow: inputs, each step's target (method and URL template), outputs, credentials."""
     workflow = find_workflow(description, workflow_id)
-    needs: Dict[tuple, CredentialNeed] = {}
+    needs: dict[tuple[str, str], CredentialNeed] = {}
     steps = [_step_entry(description, step, needs) for step in workflow.steps]
     return {
         "workflowId": workflow.workflow_id,

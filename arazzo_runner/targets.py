@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import DocumentError, Location
 from .model import Step, Workflow
@@ -31,18 +31,18 @@ class OperationTarget:
     """An OpenAPI operation a step calls, with the name of the source that describes it."""
 
     source: str
-    operation: "Operation"
+    operation: Operation
 
 
 @dataclass(frozen=True)
 class WorkflowTarget:
     """A workflow a step (or an action) runs, and the description it belongs to."""
 
-    description: "Description"
+    description: Description
     workflow: Workflow
 
 
-def split_qualified(value: str) -> Tuple[Optional[str], str]:
+def split_qualified(value: str) -> tuple[Optional[str], str]:
     """``$sourceDescriptions.api.getPet`` -> ("api", "getPet"); ``getPet`` -> (None, "getPet")."""
     match = _QUALIFIED.match(value)
     if match:
@@ -50,12 +50,12 @@ def split_qualified(value: str) -> Tuple[Optional[str], str]:
     return None, value
 
 
-def _suggest(wanted: str, names: List[str]) -> str:
+def _suggest(wanted: str, names: list[str]) -> str:
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def resolve_operation(description: "Description", step: Step) -> OperationTarget:
+def resolve_operation(description: Description, step: Step) -> OperationTarget:
     """The operation ``step`` calls (raises DocumentError/SourceError with a location)."""
     if step.operation_path is not None:
         return _by_path(description, step.operation_path, step.location.child("operationPath"))
@@ -74,8 +74,8 @@ def resolve_operation(description: "Description", step: Step) -> OperationTarget
                 location,
             )
         return OperationTarget(source_name, operation)
-    found: List[OperationTarget] = []
-    known: List[str] = []
+    found: list[OperationTarget] = []
+    known: list[str] = []
     for source in description.document.source_descriptions:
         if not isinstance(source.name, str):
             continue
@@ -99,7 +99,7 @@ def resolve_operation(description: "Description", step: Step) -> OperationTarget
     return found[0]
 
 
-def _by_path(description: "Description", value: Any, location: Location) -> OperationTarget:
+def _by_path(description: Description, value: Any, location: Location) -> OperationTarget:
     match = _OPERATION_PATH.match(value) if isinstance(value, str) else None
     if match is None:
         raise DocumentError(
@@ -110,11 +110,13 @@ def _by_path(description: "Description", value: Any, location: Location) -> Oper
     index = description.openapi(source_name)
     operation = index.operation_by_pointer(pointer)
     if operation is None:
-        raise DocumentError(f"operationPath {pointer!r} does not point to an operation of source {source_name!r}", location)
+        raise DocumentError(
+            f"operationPath {pointer!r} does not point to an operation of source {source_name!r}", location
+        )
     return OperationTarget(source_name, operation)
 
 
-def resolve_workflow(description: "Description", workflow_id: Any, location: Location) -> WorkflowTarget:
+def resolve_workflow(description: Description, workflow_id: Any, location: Location) -> WorkflowTarget:
     """The workflow named by ``workflow_id`` (plain, or qualified with an Arazzo source)."""
     if not isinstance(workflow_id, str):
         raise DocumentError("workflowId must be a string", location)

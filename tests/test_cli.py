@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
 
@@ -20,7 +19,7 @@ from .paths import FLAGSHIP, ROOT
 WORKFLOW_ID = "provision-messaging-service-add-number"
 
 
-def run(*argv: str) -> Tuple[int, str, str]:
+def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
@@ -165,7 +164,7 @@ def test_remote_source_without_opt_in_is_refused(tmp_path: Path) -> None:
     ],
     ids=["missing-file", "unknown-option", "bad-source", "unknown-command"],
 )
-def test_usage_errors_exit_2(argv: List[str], words: str) -> None:
+def test_usage_errors_exit_2(argv: list[str], words: str) -> None:
     code, _, err = run(*argv)
     assert code == 2 and words in err and "Traceback" not in err
 

@@ -129,9 +129,7 @@ def test_a_1_0_document_gives_every_field() -> None:
 
     info = document.info
     assert info is not None
-    assert (info.title, info.summary, info.description, info.version) == (
-        "Pets", "Buy a pet", "Long text", "1.2"
-    )
+    assert (info.title, info.summary, info.description, info.version) == ("Pets", "Buy a pet", "Long text", "1.2")
     assert info.extensions == {"x-info": "i"}
     assert info.location.pointer == "/info"
 
@@ -191,14 +189,10 @@ def test_a_1_0_document_gives_every_field() -> None:
     (on_success,) = find.on_success
     assert isinstance(on_success, SuccessAction)
     assert (on_success.name, on_success.type, on_success.step_id) == ("next", "goto", "order")
-    assert on_success.criteria[0].location.pointer == (
-        "/workflows/0/steps/0/onSuccess/0/criteria/0"
-    )
+    assert on_success.criteria[0].location.pointer == ("/workflows/0/steps/0/onSuccess/0/criteria/0")
     retry, reusable = find.on_failure
     assert isinstance(retry, FailureAction) and isinstance(reusable, ReusableObject)
-    assert (retry.type, retry.retry_after, retry.retry_limit, retry.workflow_id) == (
-        "retry", 1.5, 3, "login"
-    )
+    assert (retry.type, retry.retry_after, retry.retry_limit, retry.workflow_id) == ("retry", 1.5, 3, "login")
     assert find.outputs == {"pet": "$response.body#/pets/0"}
 
     assert order.kind == "operation"
@@ -209,9 +203,7 @@ def test_a_1_0_document_gives_every_field() -> None:
     assert body.payload is data["workflows"][0]["steps"][1]["requestBody"]["payload"]
     assert body.extensions == {"x-body": "b"}
     (replacement,) = body.replacements
-    assert (replacement.target, replacement.value, replacement.target_selector_type) == (
-        "/quantity", 2, None
-    )
+    assert (replacement.target, replacement.value, replacement.target_selector_type) == ("/quantity", 2, None)
     assert replacement.extensions == {"x-r": "r"}
     assert replacement.location.pointer == "/workflows/0/steps/1/requestBody/replacements/0"
 
@@ -302,7 +294,10 @@ def test_a_1_1_document_gives_its_new_fields() -> None:
 
     send, receive = workflow.steps
     assert (send.kind, send.channel_path, send.action, send.timeout) == (
-        "asyncapi", "$sourceDescriptions.events#/channels/orders", "send", 5000
+        "asyncapi",
+        "$sourceDescriptions.events#/channels/orders",
+        "send",
+        5000,
     )
     assert send.parameters[0] == Parameter(
         name="q",
@@ -321,7 +316,9 @@ def test_a_1_1_document_gives_its_new_fields() -> None:
     assert replacement.value is raw_body["replacements"][0]["value"]
 
     assert (receive.kind, receive.action, receive.correlation_id) == (
-        "asyncapi", "receive", "$message.header.correlationId"
+        "asyncapi",
+        "receive",
+        "$message.header.correlationId",
     )
     assert receive.depends_on == ("send", "$workflows.other.steps.done")
     criterion_type = receive.success_criteria[0].type
@@ -341,9 +338,7 @@ def test_a_1_1_document_gives_its_new_fields() -> None:
     assert isinstance(other.parameters[0], ReusableObject)
     status = receive.outputs["status"]
     assert isinstance(status, Selector)
-    assert (status.context, status.selector, status.extensions) == (
-        "$message.payload", "/order/status", {"x-sel": 1}
-    )
+    assert (status.context, status.selector, status.extensions) == ("$message.payload", "/order/status", {"x-sel": 1})
     assert isinstance(status.type, ExpressionType) and status.type.version == "xpath-30"
     assert status.type.location.pointer == "/workflows/0/steps/1/outputs/status/type"
 
@@ -355,36 +350,40 @@ def test_1_1_fields_in_a_1_0_document_are_kept_and_reported() -> None:
     send, receive = document.workflows[0].steps
     assert document.self_uri == "https://example.com/flows/pets.arazzo.yaml"
     assert (send.channel_path, send.action, send.timeout) == (
-        "$sourceDescriptions.events#/channels/orders", "send", 5000
+        "$sourceDescriptions.events#/channels/orders",
+        "send",
+        5000,
     )
     assert receive.depends_on == ("send", "$workflows.other.steps.done")
     assert isinstance(receive.outputs["status"], Selector)
     declared = "this document declares arazzo 1.0.x"
     older = f"is an Arazzo 1.1 field; {declared}"
     selector = f"a Selector Object as an output is an Arazzo 1.1 feature; {declared}"
-    assert sorted(problems(document)) == sorted([
-        ("/$self", f"`$self` on the document root {older}"),
-        ("/workflows/0/outputs/email", selector),
-        ("/workflows/0/steps/0/channelPath", f"`channelPath` on a step {older}"),
-        ("/workflows/0/steps/0/action", f"`action` on a step {older}"),
-        ("/workflows/0/steps/0/timeout", f"`timeout` on a step {older}"),
-        (
-            "/workflows/0/steps/0/requestBody/replacements/0/targetSelectorType",
-            f"`targetSelectorType` on a payload replacement {older}",
-        ),
-        ("/workflows/0/steps/1/action", f"`action` on a step {older}"),
-        ("/workflows/0/steps/1/correlationId", f"`correlationId` on a step {older}"),
-        ("/workflows/0/steps/1/dependsOn", f"`dependsOn` on a step {older}"),
-        (
-            "/workflows/0/steps/1/onSuccess/0/parameters",
-            f"`parameters` on a success action {older}",
-        ),
-        (
-            "/workflows/0/steps/1/onFailure/0/parameters",
-            f"`parameters` on a failure action {older}",
-        ),
-        ("/workflows/0/steps/1/outputs/status", selector),
-    ])
+    assert sorted(problems(document)) == sorted(
+        [
+            ("/$self", f"`$self` on the document root {older}"),
+            ("/workflows/0/outputs/email", selector),
+            ("/workflows/0/steps/0/channelPath", f"`channelPath` on a step {older}"),
+            ("/workflows/0/steps/0/action", f"`action` on a step {older}"),
+            ("/workflows/0/steps/0/timeout", f"`timeout` on a step {older}"),
+            (
+                "/workflows/0/steps/0/requestBody/replacements/0/targetSelectorType",
+                f"`targetSelectorType` on a payload replacement {older}",
+            ),
+            ("/workflows/0/steps/1/action", f"`action` on a step {older}"),
+            ("/workflows/0/steps/1/correlationId", f"`correlationId` on a step {older}"),
+            ("/workflows/0/steps/1/dependsOn", f"`dependsOn` on a step {older}"),
+            (
+                "/workflows/0/steps/1/onSuccess/0/parameters",
+                f"`parameters` on a success action {older}",
+            ),
+            (
+                "/workflows/0/steps/1/onFailure/0/parameters",
+                f"`parameters` on a failure action {older}",
+            ),
+            ("/workflows/0/steps/1/outputs/status", selector),
+        ]
+    )
 
 
 def minimal(**workflow: Any) -> dict[str, Any]:
@@ -392,9 +391,7 @@ def minimal(**workflow: Any) -> dict[str, Any]:
         "arazzo": "1.0.1",
         "info": {"title": "t", "version": "1"},
         "sourceDescriptions": [{"name": "s", "url": "s.yaml"}],
-        "workflows": [
-            {"workflowId": "w", "steps": [{"stepId": "a", "operationId": "op"}], **workflow}
-        ],
+        "workflows": [{"workflowId": "w", "steps": [{"stepId": "a", "operationId": "op"}], **workflow}],
     }
 
 
@@ -503,9 +500,7 @@ def test_wrong_types_leave_the_field_absent() -> None:
 
 
 def test_wrong_types_at_the_top_and_in_info_are_problems() -> None:
-    document = build(
-        {"arazzo": 1.0, "info": ["t"], "workflows": "w", "components": {"parameters": []}}
-    )
+    document = build({"arazzo": 1.0, "info": ["t"], "workflows": "w", "components": {"parameters": []}})
     assert problems(document) == [
         ("/arazzo", "`arazzo` must be a string, found a number (quote it)"),
         ("/info", "`info` must be an Info object, found a list"),
@@ -598,9 +593,7 @@ def test_the_kind_of_a_step(fields: dict[str, Any], kind: str | None) -> None:
 def test_the_root_must_be_a_mapping() -> None:
     with pytest.raises(DocumentError) as raised:
         build(["root", "must", "be", "an", "object"])
-    assert raised.value.message == (
-        "an Arazzo document must be a mapping at the top level, found a list"
-    )
+    assert raised.value.message == ("an Arazzo document must be a mapping at the top level, found a list")
     assert raised.value.location == locate("")
 
 

@@ -16,7 +16,9 @@ from .paths import FLAGSHIP, ROOT, SHARED, shared_files
 OPENAPI = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
 
 
-def arazzo(version: str = "1.0.1", url: str = "./api.yaml", extra: str = "", type_line: str = "    type: openapi\n") -> str:
+def arazzo(
+    version: str = "1.0.1", url: str = "./api.yaml", extra: str = "", type_line: str = "    type: openapi\n"
+) -> str:
     return (
         f"arazzo: {version}\n"
         "info: {title: t, version: '1'}\n"
@@ -38,7 +40,9 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("version, minor", [("1.0.0", (1, 0)), ("1.0.1", (1, 0)), ("1.0.7", (1, 0)), ("1.1.0", (1, 1)), ("1.1.3", (1, 1))])
+@pytest.mark.parametrize(
+    "version, minor", [("1.0.0", (1, 0)), ("1.0.1", (1, 0)), ("1.0.7", (1, 0)), ("1.1.0", (1, 1)), ("1.1.3", (1, 1))]
+)
 def test_supported_versions_ignore_the_patch_number(tmp_path: Path, version: str, minor: tuple) -> None:
     write(tmp_path, "api.yaml", OPENAPI)
     description = arazzo_runner.load(str(write(tmp_path, "doc.yaml", arazzo(version))))
@@ -96,7 +100,11 @@ def test_relative_urls_resolve_against_the_referring_document(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "content, expected",
-    [(OPENAPI, "openapi"), ("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n", "asyncapi"), (arazzo(url="./other.yaml"), "arazzo")],
+    [
+        (OPENAPI, "openapi"),
+        ("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n", "asyncapi"),
+        (arazzo(url="./other.yaml"), "arazzo"),
+    ],
     ids=["openapi", "asyncapi", "arazzo"],
 )
 def test_type_is_detected_when_omitted(tmp_path: Path, content: str, expected: str) -> None:
@@ -201,7 +209,9 @@ def test_flagship_ships_byte_for_byte() -> None:
 
 
 _ARAZZO_KEY = re.compile(rb'(^|[{,\s])"?arazzo"?\s*:', re.MULTILINE)
-ARAZZO_FILES = [p for p in shared_files("corpus") + shared_files("reference") if _ARAZZO_KEY.search(p.read_bytes()[:8192])]
+ARAZZO_FILES = [
+    p for p in shared_files("corpus") + shared_files("reference") if _ARAZZO_KEY.search(p.read_bytes()[:8192])
+]
 
 
 @pytest.mark.parametrize("path", ARAZZO_FILES, ids=lambda p: str(p.relative_to(SHARED)))

@@ -423,20 +423,14 @@ def test_error_schema_has_twilio_shape(spec: dict[str, Any]) -> None:
 )
 def test_error_responses(spec: dict[str, Any], status: str, codes: set[int]) -> None:
     ops = _operations(spec)
-    referenced = [
-        op["responses"][status]
-        for (_, _, op) in ops.values()
-        if status in op["responses"]
-    ]
+    referenced = [op["responses"][status] for (_, _, op) in ops.values() if status in op["responses"]]
     assert referenced, f"no operation declares {status}"
     for ref in referenced:
         assert ref["$ref"].startswith("#/components/responses/")
     response = _resolve(spec, referenced[0])
     media = response["content"][JSON]
     assert media["schema"] == {"$ref": "#/components/schemas/TwilioError"}
-    examples = (
-        [media["example"]] if "example" in media else [e["value"] for e in media["examples"].values()]
-    )
+    examples = [media["example"]] if "example" in media else [e["value"] for e in media["examples"].values()]
     assert {e["code"] for e in examples} == codes
     validator = _schema_validator(spec, "TwilioError")
     for example in examples:

@@ -12,18 +12,34 @@ from arazzo_runner.loading.yamlfile import parse
 
 # (id, YAML text, expected data): YAML 1.1 surprises read as YAML 1.2 JSON-compatible data
 DATA_CASES = [
-    ("yes-no-on-off-are-strings", "a: yes\nb: no\nc: on\nd: off\ne: y\n", {"a": "yes", "b": "no", "c": "on", "d": "off", "e": "y"}),
+    (
+        "yes-no-on-off-are-strings",
+        "a: yes\nb: no\nc: on\nd: off\ne: y\n",
+        {"a": "yes", "b": "no", "c": "on", "d": "off", "e": "y"},
+    ),
     ("booleans", "a: true\nb: False\nc: TRUE\n", {"a": True, "b": False, "c": True}),
     ("nulls", "a: ~\nb: null\nc:\nd: NULL\n", {"a": None, "b": None, "c": None, "d": None}),
-    ("dates-stay-strings", "a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\n", {"a": "2001-12-14", "b": "2001-12-14t21:59:43.10-05:00"}),
+    (
+        "dates-stay-strings",
+        "a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\n",
+        {"a": "2001-12-14", "b": "2001-12-14t21:59:43.10-05:00"},
+    ),
     ("version-like-strings", "a: 1.0.1\nb: 1.0\n", {"a": "1.0.1", "b": 1.0}),
     ("integers", "a: 10\nb: -3\nc: 0o17\nd: 0x1F\ne: 010\n", {"a": 10, "b": -3, "c": 15, "d": 31, "e": 10}),
     ("yaml11-only-numbers-are-strings", "a: 1_000\nb: 0b101\nc: 1:20\n", {"a": "1_000", "b": "0b101", "c": "1:20"}),
     ("floats", "a: 1.5\nb: -2e3\nc: .5\n", {"a": 1.5, "b": -2000.0, "c": 0.5}),
     ("keys-are-text", "200: ok\n1.0: x\ntrue: y\nnull: z\n", {"200": "ok", "1.0": "x", "true": "y", "null": "z"}),
     ("quoted-stay-strings", "a: 'true'\nb: \"10\"\nc: '~'\n", {"a": "true", "b": "10", "c": "~"}),
-    ("explicit-tags", "a: !!str yes\nb: !!int '5'\nc: !!float 3\nd: !!bool true\n", {"a": "yes", "b": 5, "c": 3.0, "d": True}),
-    ("merge-key", "base: &b {x: 1, y: 1}\nchild:\n  <<: *b\n  y: 2\n", {"base": {"x": 1, "y": 1}, "child": {"x": 1, "y": 2}}),
+    (
+        "explicit-tags",
+        "a: !!str yes\nb: !!int '5'\nc: !!float 3\nd: !!bool true\n",
+        {"a": "yes", "b": 5, "c": 3.0, "d": True},
+    ),
+    (
+        "merge-key",
+        "base: &b {x: 1, y: 1}\nchild:\n  <<: *b\n  y: 2\n",
+        {"base": {"x": 1, "y": 1}, "child": {"x": 1, "y": 2}},
+    ),
     ("alias-shares", "a: &x [1, 2]\nb: *x\n", {"a": [1, 2], "b": [1, 2]}),
     ("unicode", "name: caf\u00e9 \u2713\n", {"name": "caf\u00e9 \u2713"}),
 ]
@@ -119,7 +135,9 @@ POSITION_CASES = [
 ]
 
 
-@pytest.mark.parametrize("pointer, key, expected", POSITION_CASES, ids=[f"{c[0] or 'root'}-{c[1]}" for c in POSITION_CASES])
+@pytest.mark.parametrize(
+    "pointer, key, expected", POSITION_CASES, ids=[f"{c[0] or 'root'}-{c[1]}" for c in POSITION_CASES]
+)
 def test_yaml_positions(pointer: str, key: bool, expected: tuple) -> None:
     assert parse(POSITION_YAML, "p.yaml").position(pointer, key=key) == expected
 
@@ -151,7 +169,9 @@ JSON_POSITION_CASES = [
 ]
 
 
-@pytest.mark.parametrize("pointer, key, expected", JSON_POSITION_CASES, ids=[f"{c[0] or 'root'}-{c[1]}" for c in JSON_POSITION_CASES])
+@pytest.mark.parametrize(
+    "pointer, key, expected", JSON_POSITION_CASES, ids=[f"{c[0] or 'root'}-{c[1]}" for c in JSON_POSITION_CASES]
+)
 def test_json_positions(pointer: str, key: bool, expected: tuple) -> None:
     assert parse(POSITION_JSON, "p.json").position(pointer, key=key) == expected
 
@@ -159,7 +179,12 @@ def test_json_positions(pointer: str, key: bool, expected: tuple) -> None:
 def test_location_resolves_lazily() -> None:
     parsed = parse(POSITION_YAML, "p.yaml")
     location = parsed.location("/paths/~1pets~1{id}/get")
-    assert (location.file, location.line, location.column, location.pointer) == ("p.yaml", 5, 7, "/paths/~1pets~1{id}/get")
+    assert (location.file, location.line, location.column, location.pointer) == (
+        "p.yaml",
+        5,
+        7,
+        "/paths/~1pets~1{id}/get",
+    )
     child = location.child("tags", 0)
     assert child.pointer == "/paths/~1pets~1{id}/get/tags/0"
     assert (child.line, child.column) == (6, 14)

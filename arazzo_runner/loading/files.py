@@ -15,7 +15,7 @@ import marshal
 import os
 import sys
 import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 from ..errors import DocumentError, Location, SourceError
 from .yamlfile import MAX_BYTES, ParsedFile, parse
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 CACHE_MIN_BYTES = 256 * 1024
 _CACHE_FORMAT = b"arazzo-runner-parse-1\n"
 
-_memo: Dict[str, Tuple[Tuple[int, int, int], ParsedFile]] = {}
+_memo: dict[str, tuple[tuple[int, int, int], ParsedFile]] = {}
 _memo_lock = threading.Lock()
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Tuple
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
-from urllib.request import pathname2url
+from collections.abc import Mapping
+from typing import Any, Optional
+from urllib.parse import urldefrag, urljoin
 
 from ..errors import DocumentError, Location, SourceError
 from ..model import ArazzoDocument, SourceDescription, build_document
 from .files import display_path, read_file, read_url
+from .uris import file_uri as _file_uri
+from .uris import is_remote as _is_remote
+from .uris import uri_path as _uri_path
 from .yamlfile import ParsedFile
 
 __all__ = ["Description", "Source", "load", "SUPPORTED_VERSIONS"]
@@ -25,18 +28,6 @@ __all__ = ["Description", "Source", "load", "SUPPORTED_VERSIONS"]
 SUPPORTED_VERSIONS = ("1.0.x", "1.1.x")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$")
 _KNOWN_TYPES = ("openapi", "arazzo", "asyncapi")
-
-
-def _file_uri(path: str) -> str:
-    return "file://" + pathname2url(os.path.abspath(path))
-
-
-def _uri_path(uri: str) -> str:
-    return os.path.normpath(unquote(urlsplit(uri).path))
-
-
-def _is_remote(uri: str) -> bool:
-    return uri.startswith(("http://", "https://"))
 
 
 class Source:
@@ -52,7 +43,7 @@ class Source:
         self.shown = shown
         self.parsed = parsed
         self._openapi: Any = None
-        self._arazzo: Optional["Description"] = None
+        self._arazzo: Optional[Description] = None
 
     @property
     def data(self) -> Any:
@@ -68,8 +59,8 @@ class _Session:
     def __init__(self, redirects: Mapping[str, str], allow_remote: bool) -> None:
         self.redirects = dict(redirects)
         self.allow_remote = allow_remote
-        self.files: Dict[str, ParsedFile] = {}
-        self.descriptions: Dict[str, "Description"] = {}
+        self.files: dict[str, ParsedFile] = {}
+        self.descriptions: dict[str, Description] = {}
         self.lock = threading.RLock()
 
     def read(self, uri: str, shown: str, location: Optional[Location]) -> ParsedFile:
@@ -87,13 +78,13 @@ class _Session:
 class Description:
     """An Arazzo Description: the entry document, its model, and its source descriptions."""
 
-    def __init__(self, parsed: ParsedFile, uri: str, session: _Session, chain: Tuple[str, ...] = ()) -> None:
+    def __init__(self, parsed: ParsedFile, uri: str, session: _Session, chain: tuple[str, ...] = ()) -> None:
         self.parsed = parsed
         self.uri = uri
         self.file = parsed.name
         self._session = session
         self._chain = chain + (uri,)
-        self._sources: Dict[str, Source] = {}
+        self._sources: dict[str, Source] = {}
         data = parsed.data
         minor = _check_version(data, parsed)
         self.document: ArazzoDocument = build_document(data, file=parsed.name, locate=parsed.location, minor=minor)
@@ -104,7 +95,7 @@ class Description:
         session.descriptions.setdefault(self.base_uri, self)
 
     @property
-    def minor(self) -> Tuple[int, int]:
+    def minor(self) -> tuple[int, int]:
         return self.document.minor
 
     def source(self, name: str) -> Source:
@@ -121,7 +112,7 @@ class Description:
         names = ", ".join(repr(s.name) for s in self.document.source_descriptions) or "none"
         raise SourceError(f"no source description named {name!r} (declared: {names})", self.parsed.location())
 
-    def sources(self) -> List[Source]:
+    def sources(self) -> list[Source]:
         """Every source description, loaded (raises the first SourceError met)."""
         return [self.source(s.name) for s in self.document.source_descriptions if isinstance(s.name, str)]
 
@@ -129,14 +120,16 @@ class Description:
         """The OpenAPIIndex of source ``name`` (raises SourceError when it is not OpenAPI)."""
         source = self.source(name)
         if source.type != "openapi":
-            raise SourceError(f"source {name!r} is {source.type}, not an OpenAPI description", source.description.location)
+            raise SourceError(
+                f"source {name!r} is {source.type}, not an OpenAPI description", source.description.location
+            )
         if source._openapi is None:
             from ..openapi.index import OpenAPIIndex
 
             source._openapi = OpenAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
         return source._openapi
 
-    def arazzo(self, name: str) -> "Description":
+    def arazzo(self, name: str) -> Description:
         """The nested Arazzo Description of source ``name``."""
         source = self.source(name)
         if source.type != "arazzo":
@@ -165,9 +158,9 @@ class Description:
             uri = redirect if _is_remote(redirect) else _file_uri(redirect)
             how = f"redirected by --source {name}={redirect}"
         else:
-            written = description.url
-            if not isinstance(written, str) or not written:
+            if not isinstance(description.url, str) or not description.url:
                 raise SourceError(f"source description {name!r} has no url", description.location)
+            written = description.url
             uri = urldefrag(urljoin(self.base_uri, written.strip()))[0]
             if _is_remote(uri) and not self._session.allow_remote and not _is_remote(self.uri):
                 # $self made the reference remote; the same relative path next to the file is
@@ -196,7 +189,7 @@ class Description:
             source._arazzo = self._nested(parsed, uri, name, url_location)
         return source
 
-    def _nested(self, parsed: ParsedFile, uri: str, name: str, location: Location) -> "Description":
+    def _nested(self, parsed: ParsedFile, uri: str, name: str, location: Location) -> Description:
         if uri in self._chain:
             cycle = " -> ".join(display_path(_uri_path(u)) if not _is_remote(u) else u for u in self._chain + (uri,))
             raise SourceError(f"source {name!r} makes a cycle of Arazzo documents: {cycle}", location)
@@ -210,10 +203,7 @@ def _detect_type(parsed: ParsedFile, description: SourceDescription, name: str, 
     data = parsed.data
     if not isinstance(data, dict):
         raise SourceError(f"source {name!r}: {parsed.name} is not a JSON/YAML object", location)
-    if "swagger" in data:
-        found = "swagger"
-    else:
-        found = next((kind for kind in _KNOWN_TYPES if kind in data), None)
+    found: Optional[str] = "swagger" if "swagger" in data else next((k for k in _KNOWN_TYPES if k in data), None)
     declared = description.type
     if found == "swagger":
         raise SourceError(
@@ -232,7 +222,7 @@ def _detect_type(parsed: ParsedFile, description: SourceDescription, name: str, 
     return found
 
 
-def _check_version(data: Any, parsed: ParsedFile) -> Tuple[int, int]:
+def _check_version(data: Any, parsed: ParsedFile) -> tuple[int, int]:
     if not isinstance(data, dict):
         raise DocumentError("an Arazzo document must be a mapping at its top level", parsed.location())
     if "arazzo" not in data:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -31,14 +31,17 @@ MAX_EXPANDED_NODES = 10_000_000
 # Below this size the YAML node tree is kept after parsing, so locating needs no second parse.
 KEEP_NODES_BELOW = 1024 * 1024
 
-Position = Tuple[int, int]
+Position = tuple[int, int]
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN = "?plain"  # our tag for a plain scalar whose type the 1.2 core schema decides
 
+_CParser: Any
 try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import cyaml as _cyaml
+
+    _CParser = _cyaml.CParser  # type: ignore[attr-defined]  # libyaml's parser and composer, in C
+except (ImportError, AttributeError):  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 
 
@@ -55,7 +58,7 @@ class _Resolver(yaml.resolver.BaseResolver):
 
 if _CParser is not None:
 
-    class _Composer(_CParser, _Resolver):  # type: ignore[misc, valid-type]
+    class _Composer(_CParser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: Any) -> None:
             _CParser.__init__(self, stream)
             _Resolver.__init__(self)
@@ -75,7 +78,7 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_WORDS: Dict[str, Any] = {
+_WORDS: dict[str, Any] = {
     "": None, "~": None, "null": None, "Null": None, "NULL": None,
     "true": True, "True": True, "TRUE": True,
     "false": False, "False": False, "FALSE": False,
@@ -109,7 +112,7 @@ class _Constructor:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.memo: Dict[int, Tuple[Any, int]] = {}
+        self.memo: dict[int, tuple[Any, int]] = {}
 
     def error(self, message: str, node: Node) -> DocumentError:
         mark = node.start_mark
@@ -138,7 +141,7 @@ class _Constructor:
             node,
         )
 
-    def build(self, node: Node, depth: int = 0) -> Tuple[Any, int]:
+    def build(self, node: Node, depth: int = 0) -> tuple[Any, int]:
         """Return the value of ``node`` and its node count with aliases expanded."""
         if isinstance(node, ScalarNode):
             return self.scalar(node), 1
@@ -151,14 +154,15 @@ class _Constructor:
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
                 raise self.error(f"tag {node.tag!r} is not allowed on a sequence", node)
-            items: List[Any] = []
+            items: list[Any] = []
             weight = 1
             for child in node.value:
                 value, child_weight = self.build(child, depth + 1)
                 items.append(value)
                 weight += child_weight
-            result: Tuple[Any, int] = (items, weight)
+            result: tuple[Any, int] = (items, weight)
         else:
+            assert isinstance(node, MappingNode)
             result = self.mapping(node, depth)
         if result[1] > MAX_EXPANDED_NODES:
             raise self.error(
@@ -169,12 +173,12 @@ class _Constructor:
         self.memo[key] = result
         return result
 
-    def mapping(self, node: MappingNode, depth: int) -> Tuple[Any, int]:
+    def mapping(self, node: MappingNode, depth: int) -> tuple[Any, int]:
         if node.tag != _TAG + "map":
             raise self.error(f"tag {node.tag!r} is not allowed on a mapping", node)
-        data: Dict[str, Any] = {}
-        first_seen: Dict[str, Node] = {}
-        merged: Dict[str, Any] = {}
+        data: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        merged: dict[str, Any] = {}
         weight = 1
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -202,7 +206,7 @@ class _Constructor:
                 data.setdefault(key, value)
         return data, weight
 
-    def merge(self, node: Node, into: Dict[str, Any], depth: int) -> int:
+    def merge(self, node: Node, into: dict[str, Any], depth: int) -> int:
         sources = node.value if isinstance(node, SequenceNode) else [node]
         weight = 0
         for source in sources:
@@ -244,13 +248,13 @@ class ParsedFile:
         return Location(self.name, pointer, resolver=self.position)
 
 
-def _split_pointer(pointer: str) -> List[str]:
+def _split_pointer(pointer: str) -> list[str]:
     if not pointer:
         return []
     return [token.replace("~1", "/").replace("~0", "~") for token in pointer.lstrip("#").split("/")[1:]]
 
 
-def _yaml_position(node: Node, tokens: List[str], key: bool) -> Position:
+def _yaml_position(node: Node, tokens: list[str], key: bool) -> Position:
     key_node: Optional[Node] = None
     for token in tokens:
         if isinstance(node, MappingNode):
@@ -272,7 +276,7 @@ _decoder = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 
 
-def _json_position(raw: bytes, tokens: List[str], key: bool) -> Position:
+def _json_position(raw: bytes, tokens: list[str], key: bool) -> Position:
     text = _decode_text(raw)
     index = _WS.match(text, 0).end()  # type: ignore[union-attr]
     key_index = index
@@ -286,7 +290,7 @@ def _json_position(raw: bytes, tokens: List[str], key: bool) -> Position:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _json_child(text: str, index: int, token: str) -> Optional[Tuple[int, int]]:
+def _json_child(text: str, index: int, token: str) -> Optional[tuple[int, int]]:
     """(key index, value index) of member ``token`` of the container starting at ``index``."""
     opener = text[index : index + 1]
     if opener not in ("{", "["):
@@ -327,7 +331,7 @@ def _decode_text(raw: bytes) -> str:
 def _compose(raw: bytes, name: str) -> Node:
     composer = _Composer(raw)
     try:
-        root = composer.get_single_node()
+        root: Optional[Node] = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -352,16 +356,16 @@ class _DuplicateKey(Exception):
     pass
 
 
-def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
     if len(data) != len(pairs):
         raise _DuplicateKey
     return data
 
 
-def _find_json_duplicate(text: str) -> Tuple[str, int, int]:
+def _find_json_duplicate(text: str) -> tuple[str, int, int]:
     """Walk the JSON text (known to be valid) to the first duplicate key: (key, first, dup)."""
-    stack: List[Tuple[str, Dict[str, int]]] = []
+    stack: list[tuple[str, dict[str, int]]] = []
     index = 0
     length = len(text)
     while index < length:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import unquote, urldefrag, urljoin
 
 from ..errors import DocumentError, Location, SourceError
+from ..loading.uris import file_uri, uri_path
 from ..loading.yamlfile import ParsedFile
 
 __all__ = [
@@ -72,16 +71,12 @@ def join_pointer(tokens: list[str]) -> str:
 
 def path_to_uri(path: str | os.PathLike[str]) -> str:
     """The absolute ``file:`` URI of a local path."""
-    return Path(os.path.abspath(path)).as_uri()
+    return file_uri(path)
 
 
 def uri_to_path(uri: str) -> str:
     """The local path of a ``file:`` URI."""
-    parts = urlsplit(uri)
-    path = url2pathname(parts.path)
-    if parts.netloc and parts.netloc != "localhost":  # a UNC path on Windows
-        path = "//" + parts.netloc + path
-    return path
+    return uri_path(uri)
 
 
 class Resolved(NamedTuple):
