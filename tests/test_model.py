@@ -713,3 +713,31 @@ def test_every_known_document_builds(path: Path) -> None:
     # Documents that pass the official schemas use no unknown fields and no wrong types.
     if path.parent.name == "pass":
         assert problems(document) == []
+
+
+def test_absent_values_are_missing_and_null_values_are_none() -> None:
+    from arazzo_runner.missing import MISSING
+
+    data = {
+        "arazzo": "1.0.1",
+        "info": {"title": "t", "version": "1"},
+        "sourceDescriptions": [{"name": "api", "url": "./api.yaml"}],
+        "workflows": [
+            {
+                "workflowId": "w",
+                "steps": [
+                    {
+                        "stepId": "s",
+                        "operationId": "op",
+                        "parameters": [{"name": "a", "in": "query"}, {"name": "b", "in": "query", "value": None}],
+                        "requestBody": {"contentType": "application/json"},
+                    }
+                ],
+            }
+        ],
+    }
+    document = build_document(data, file="t.yaml", locate=lambda p: Location("t.yaml", p), minor=(1, 0))
+    step = document.workflows[0].steps[0]
+    absent, null = step.parameters
+    assert absent.value is MISSING and null.value is None
+    assert step.request_body.payload is MISSING

@@ -51,7 +51,9 @@ def test_supported_versions_ignore_the_patch_number(tmp_path: Path, version: str
 
 
 VERSION_ERRORS = [
-    ("float", "1.0", "found the float 1.0"),
+    ("float", "1.0", 'not the number 1.0 (YAML reads 1.0 as a number: write arazzo: "1.0.0"'),
+    ("int", "2", "not the number 2"),
+    ("list", "[1]", "not [1]"),
     ("two-parts-string", "'1.0'", "not a major.minor.patch version"),
     ("future", "2.0.0", "Arazzo 2.0.0 is not supported"),
     ("old-minor", "1.2.0", "is not supported"),

@@ -233,12 +233,11 @@ def _check_version(data: Any, parsed: ParsedFile) -> tuple[int, int]:
     version = data["arazzo"]
     location = parsed.location("/arazzo")
     if not isinstance(version, str):
-        shown = version if not isinstance(version, bool) else str(version).lower()
-        raise DocumentError(
-            f"'arazzo' must be a version string such as \"1.0.1\"; found the {type(version).__name__} {shown} "
-            "(quote it in YAML)",
-            location,
-        )
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            hint = f' (YAML reads {version} as a number: write arazzo: "{version}.0" or the full version)'
+            message = f"'arazzo' must be a version string such as \"1.0.1\", not the number {version}"
+            raise DocumentError(message + (hint if isinstance(version, float) else ""), location)
+        raise DocumentError(f"'arazzo' must be a version string such as \"1.0.1\", not {version!r}", location)
     match = _VERSION.match(version.strip())
     if match is None:
         raise DocumentError(f"'arazzo' is {version!r}: not a major.minor.patch version such as \"1.0.1\"", location)
