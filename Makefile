@@ -36,6 +36,7 @@ lint: | $(BIN)/python
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/expressions.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
