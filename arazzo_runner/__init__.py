@@ -37,9 +37,18 @@ __all__ = [
     "OpenAPIIndex",
     "Description",
     "Source",
+    "run",
+    "run_async",
+    "Runner",
+    "RunResult",
+    "StepResult",
+    "RunError",
+    "Event",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
+    from .execution.results import Event, RunError, RunResult, StepResult
+    from .execution.runner import Runner, run, run_async
     from .loading.sources import Description, Source, load
     from .model import ArazzoDocument
     from .openapi.index import OpenAPIIndex, load_openapi
@@ -52,6 +61,13 @@ _LAZY = {
     "ArazzoDocument": ".model",
     "load_openapi": ".openapi.index",
     "OpenAPIIndex": ".openapi.index",
+    "run": ".execution.runner",
+    "run_async": ".execution.runner",
+    "Runner": ".execution.runner",
+    "RunResult": ".execution.results",
+    "StepResult": ".execution.results",
+    "RunError": ".execution.results",
+    "Event": ".execution.results",
 }
 
 

@@ -111,6 +111,10 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> _Parser:
     show.add_argument("workflow_id", metavar="WORKFLOW_ID", nargs="?")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_common_options(show)
+
+    from . import cli_run  # argparse set-up only: the engine is imported when a run starts
+
+    cli_run.add_parser(commands, _add_common_options)
     return parser
 
 
@@ -217,9 +221,16 @@ def _cmd_show(args: argparse.Namespace, out: IO[str], style: _Style) -> int:
     return 0
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], _Style], int]] = {
-    "list": _cmd_list,
-    "show": _cmd_show,
+def _cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from . import cli_run
+
+    return cli_run.command(args, out, err, _Style(err))
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
+    "list": lambda args, out, err: _cmd_list(args, out, _Style(out)),
+    "show": lambda args, out, err: _cmd_show(args, out, _Style(out)),
+    "run": _cmd_run,
 }
 
 
@@ -244,7 +255,7 @@ def main(
 
         logging.basicConfig(level=logging.DEBUG, stream=err, format="%(name)s: %(message)s")
     try:
-        return _COMMANDS[args.command](args, out, _Style(out))
+        return _COMMANDS[args.command](args, out, err)
     except ArazzoError as exc:
         err.write(_Style(err).red("error") + f": {exc}\n")
         return exc.exit_code

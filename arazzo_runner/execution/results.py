@@ -1,0 +1,231 @@
+"""What a run produces: RunResult, StepResult, and the events the engine yields on the way.
+
+``RunResult.to_dict()`` is exactly the ``arazzo run --json`` object of design.md §2.1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Location
+
+__all__ = [
+    "RequestRecord",
+    "ResponseRecord",
+    "RunError",
+    "StepResult",
+    "RunResult",
+    "Event",
+    "WorkflowStarted",
+    "StepStarted",
+    "RequestSent",
+    "ResponseReceived",
+    "CriterionChecked",
+    "ActionTaken",
+    "StepFinished",
+    "WorkflowFinished",
+    "Notice",
+    "RunFinished",
+]
+
+REDACTED = "***"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """A request as sent (secrets already redacted)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "headers": dict(self.headers), "body": self.body}
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRecord:
+    """A response as received: status, headers, and the body parsed (JSON) or as text."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statusCode": self.status_code, "headers": dict(self.headers), "body": self.body}
+
+
+@dataclass(frozen=True, slots=True)
+class RunError:
+    """Why a run failed or could not start."""
+
+    type: str
+    message: str
+    step_id: str | None = None
+    location: Location | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        location = self.location
+        return {
+            "type": self.type,
+            "message": self.message,
+            "stepId": self.step_id,
+            "file": location.file if location is not None else None,
+            "line": location.line if location is not None else None,
+            "column": location.column if location is not None else None,
+        }
+
+
+@dataclass(slots=True)
+class StepResult:
+    """One execution of one step (a retried step has one per attempt)."""
+
+    step_id: str
+    workflow_id: str
+    status: str  # succeeded | failed
+    attempt: int = 1
+    request: RequestRecord | None = None
+    response: ResponseRecord | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    error_type: str | None = None
+    elapsed: float = 0.0
+    location: Location | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stepId": self.step_id,
+            "workflowId": self.workflow_id,
+            "status": self.status,
+            "attempt": self.attempt,
+            "request": self.request.to_dict() if self.request is not None else None,
+            "response": self.response.to_dict() if self.response is not None else None,
+            "outputs": dict(self.outputs),
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The result of running one workflow: status, outputs, every step execution, the error."""
+
+    workflow_id: str | None
+    status: str  # succeeded | failed | error
+    outputs: dict[str, Any] = field(default_factory=dict)
+    steps: list[StepResult] = field(default_factory=list)
+    error: RunError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def exit_code(self) -> int:
+        """What ``arazzo run`` exits with: 0 succeeded, 1 failed, 2 could not start."""
+        return {"succeeded": 0, "failed": 1}.get(self.status, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``arazzo run --json`` object."""
+        return {
+            "workflowId": self.workflow_id,
+            "status": self.status,
+            "outputs": dict(self.outputs),
+            "steps": [step.to_dict() for step in self.steps],
+            "error": self.error.to_dict() if self.error is not None else None,
+        }
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something the engine did; ``to_dict()`` is one line of a ``--trace`` file."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"event": type(self).__name__}
+        from dataclasses import fields
+
+        for item in fields(self):
+            name = item.name
+            value = getattr(self, name)
+            data[name] = value.to_dict() if hasattr(value, "to_dict") else value
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowStarted(Event):
+    workflow_id: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class StepStarted(Event):
+    workflow_id: str
+    step_id: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSent(Event):
+    workflow_id: str
+    step_id: str
+    request: RequestRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseReceived(Event):
+    workflow_id: str
+    step_id: str
+    status_code: int
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionChecked(Event):
+    workflow_id: str
+    step_id: str
+    condition: str
+    passed: bool
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTaken(Event):
+    workflow_id: str
+    step_id: str
+    kind: str  # end | goto | retry | next | fail
+    name: str | None
+    target: str | None
+    delay: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished(Event):
+    result: StepResult
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowFinished(Event):
+    workflow_id: str
+    status: str
+    outputs: dict[str, Any]
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(Event):
+    """A warning worth showing the user (an output that resolved to nothing, ...)."""
+
+    message: str
+    step_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished(Event):
+    """The last event of a run: its result."""
+
+    result: RunResult

@@ -1,0 +1,386 @@
+"""The public way to run workflows: :class:`Runner`, :func:`run` and :func:`run_async`.
+
+A Runner loads and plans once, then runs as often as asked, sequentially or concurrently
+with ``run_async``; each run has its own engine and its own cookie jar, so nothing leaks
+from one run into the next.  The drivers here are the only code that touches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from ..errors import ArazzoError, DocumentError, UsageError
+from ..model import Workflow
+from .engine import Engine, Exchange, RunOptions, Send, Sleep
+from .inputs import validate_inputs
+from .results import Event, RunError, RunFinished, RunResult
+
+__all__ = ["Runner", "run", "run_async", "error_result"]
+
+
+def error_result(error: ArazzoError, workflow_id: str | None = None) -> RunResult:
+    """The RunResult of a run that could not start (``status: "error"``, exit code 2)."""
+    return RunResult(workflow_id, "error", error=RunError(error.type, error.message, None, error.location))
+
+
+class Runner:
+    """Runs the workflows of one Arazzo document; reusable for many runs.
+
+    ``document`` is a path (loaded with ``sources`` and ``allow_remote``) or a loaded
+    :class:`~arazzo_runner.loading.sources.Description`.  The engine never builds its own
+    HTTP client when one is given: pass ``client`` (sync), ``async_client``, or a
+    ``transport`` such as ``httpx.MockTransport`` to use for both.
+    """
+
+    def __init__(
+        self,
+        document: Any,
+        *,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        transport: Any = None,
+        servers: Mapping[str, str] | None = None,
+        server_variables: Mapping[str, str] | None = None,
+        credentials: Mapping[str, Any] | None = None,
+        check_responses: bool | str = False,
+        sources: Mapping[str, str] | None = None,
+        allow_remote: bool = False,
+        timeout: float = 30.0,
+        max_time: float = 600.0,
+        max_steps: int = 1000,
+        max_retry_after: float = 60.0,
+        max_response_bytes: int = 52_428_800,
+        follow_redirects: bool = False,
+        dry_run: bool = False,
+        verify: Any = True,
+        cert: Any = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        async_sleep: Callable[[float], Any] | None = None,
+    ) -> None:
+        if isinstance(document, (str, bytes)) or hasattr(document, "__fspath__"):
+            from ..loading.sources import load
+
+            document = load(str(document), sources=sources, allow_remote=allow_remote)
+        self.description = document
+        self.options = RunOptions(
+            servers=dict(servers or {}),
+            server_variables=dict(server_variables or {}),
+            timeout=timeout,
+            max_time=max_time,
+            max_steps=max_steps,
+            max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
+            follow_redirects=follow_redirects,
+            dry_run=dry_run,
+        )
+        self.credentials = credentials
+        self.check_responses = check_responses
+        self._transport = transport
+        self._client = client
+        self._async_client = async_client
+        self._own_client: httpx.Client | None = None
+        self._own_async_client: httpx.AsyncClient | None = None
+        self._client_options = {"verify": verify, "cert": cert}
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or time.sleep
+        self._async_sleep = async_sleep or asyncio.sleep
+        self._cache: dict[Any, Any] = {}
+        self._planned: set[str] = set()
+
+    # ------------------------------------------------------------ preparing a run
+
+    def workflow(self, workflow_id: str | None) -> Workflow:
+        """The workflow to run: ``workflow_id``, or the only one when it is None."""
+        workflows = self.description.document.workflows
+        if workflow_id is None:
+            if len(workflows) != 1:
+                known = ", ".join(str(w.workflow_id) for w in workflows)
+                raise UsageError(f"{self.description.file} has {len(workflows)} workflows; choose one with -w: {known}")
+            return workflows[0]  # type: ignore[no-any-return]
+        workflow = self.description.document.workflow(workflow_id)
+        if workflow is None:
+            known = ", ".join(str(w.workflow_id) for w in workflows) or "none"
+            raise UsageError(f"no workflow {workflow_id!r} in {self.description.file} (workflows: {known})")
+        return workflow  # type: ignore[no-any-return]
+
+    def prepare(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Workflow, dict[str, Any]]:
+        """Check everything a run needs before any request: raises ArazzoError."""
+        workflow = self.workflow(workflow_id)
+        self._plan(self.description, workflow, set())
+        values = validate_inputs(
+            workflow.inputs,
+            dict(inputs or {}),
+            document=self.description.parsed.data,
+            schema_pointer=workflow.location.pointer + "/inputs",
+            workflow_id=workflow.workflow_id,
+        )
+        return workflow, values
+
+    def _plan(self, description: Any, workflow: Workflow, seen: set[tuple[str, str]]) -> None:
+        """Resolve every operation and workflow the run can reach (unknown ids fail here)."""
+        from ..targets import resolve_operation, resolve_workflow
+
+        key = (description.uri, workflow.workflow_id or "")
+        if key in seen or f"{key}" in self._planned:
+            return
+        seen.add(key)
+        for step in workflow.steps:
+            if step.kind == "operation":
+                cache_key = ("operation", id(description), id(step))
+                if cache_key not in self._cache:
+                    self._cache[cache_key] = resolve_operation(description, step)
+            elif step.kind == "workflow":
+                target = resolve_workflow(description, step.workflow_id, step.location.child("workflowId"))
+                self._plan(target.description, target.workflow, seen)
+            for action in (*step.on_success, *step.on_failure):
+                target_id = getattr(action, "workflow_id", None)
+                if target_id is not None:
+                    target = resolve_workflow(description, target_id, action.location.child("workflowId"))
+                    self._plan(target.description, target.workflow, seen)
+        chain = [key]
+        self._check_dependencies(description, workflow, chain)
+        self._planned.add(f"{key}")
+
+    def _check_dependencies(self, description: Any, workflow: Workflow, chain: list[tuple[str, str]]) -> None:
+        from ..targets import resolve_workflow
+
+        for index, name in enumerate(workflow.depends_on):
+            target = resolve_workflow(description, name, workflow.location.child("dependsOn", index))
+            key = (target.description.uri, target.workflow.workflow_id or "")
+            if key in chain:
+                cycle = " -> ".join(k[1] for k in [*chain, key])
+                raise DocumentError(
+                    f"workflow dependsOn makes a cycle: {cycle}", workflow.location.child("dependsOn", index)
+                )
+            self._check_dependencies(target.description, target.workflow, [*chain, key])
+            self._plan(target.description, target.workflow, set())
+
+    def _engine(self) -> Engine:
+        return Engine(
+            self.description, self.options, clock=self._clock, credentials=self.credentials, cache=self._cache
+        )
+
+    # ------------------------------------------------------------ sync
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is not None:
+            return self._client
+        if self._own_client is None:
+            self._own_client = httpx.Client(transport=self._transport, **self._client_options)
+        return self._own_client
+
+    def iter_events(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> Iterator[Event]:
+        """Run, yielding the engine's events; the last one is RunFinished with the result.
+
+        Raises ArazzoError (before any request) when the run cannot start.
+        """
+        workflow, values = self.prepare(workflow_id, inputs)
+        engine = self._engine()
+        generator = engine.run(workflow, values)
+        jar = httpx.Cookies()
+        reply: Any = None
+        while True:
+            try:
+                item = generator.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(item, Send):
+                reply = self._send(item, jar)
+            elif isinstance(item, Sleep):
+                self._sleep(item.seconds)
+            else:
+                yield item
+
+    def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
+        """Run a workflow to its end; a failing workflow is a RunResult, not an exception."""
+        result: RunResult | None = None
+        for event in self.iter_events(workflow_id, inputs):
+            if isinstance(event, RunFinished):
+                result = event.result
+        assert result is not None
+        return result
+
+    def _send(self, send: Send, jar: httpx.Cookies) -> Exchange:
+        request = _request(send, jar)
+        started = time.perf_counter()
+        try:
+            response = self.client.send(request, stream=True, follow_redirects=send.follow_redirects)
+            try:
+                content, error = _read(response.iter_bytes(), send.max_bytes)
+            finally:
+                response.close()
+        except httpx.TimeoutException as exc:
+            return Exchange(
+                elapsed=time.perf_counter() - started,
+                error=f"timed out after {send.timeout:g} s ({exc})",
+                error_type="timeout",
+            )
+        except httpx.HTTPError as exc:
+            return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
+        jar.extract_cookies(response)
+        if error is not None:
+            return Exchange(
+                response.status_code,
+                response.headers.multi_items(),
+                b"",
+                time.perf_counter() - started,
+                error,
+                "network",
+            )
+        return Exchange(response.status_code, response.headers.multi_items(), content, time.perf_counter() - started)
+
+    # ------------------------------------------------------------ async
+
+    @property
+    def async_client(self) -> httpx.AsyncClient:
+        if self._async_client is not None:
+            return self._async_client
+        if self._own_async_client is None:
+            self._own_async_client = httpx.AsyncClient(transport=self._transport, **self._client_options)
+        return self._own_async_client
+
+    async def aiter_events(
+        self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Event]:
+        """:meth:`iter_events` with asyncio: requests and delays do not block the loop."""
+        workflow, values = self.prepare(workflow_id, inputs)
+        generator = self._engine().run(workflow, values)
+        jar = httpx.Cookies()
+        reply: Any = None
+        while True:
+            try:
+                item = generator.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(item, Send):
+                reply = await self._asend(item, jar)
+            elif isinstance(item, Sleep):
+                await self._async_sleep(item.seconds)
+            else:
+                yield item
+
+    async def run_async(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
+        """:meth:`run` with asyncio; many may run concurrently on one Runner."""
+        result: RunResult | None = None
+        async for event in self.aiter_events(workflow_id, inputs):
+            if isinstance(event, RunFinished):
+                result = event.result
+        assert result is not None
+        return result
+
+    async def _asend(self, send: Send, jar: httpx.Cookies) -> Exchange:
+        request = _request(send, jar)
+        started = time.perf_counter()
+        try:
+            response = await self.async_client.send(request, stream=True, follow_redirects=send.follow_redirects)
+            try:
+                chunks = []
+                size = 0
+                error = None
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > send.max_bytes:
+                        error = f"the response is larger than --max-response-bytes {send.max_bytes}"
+                        break
+                    chunks.append(chunk)
+                content = b"".join(chunks)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            return Exchange(
+                elapsed=time.perf_counter() - started,
+                error=f"timed out after {send.timeout:g} s ({exc})",
+                error_type="timeout",
+            )
+        except httpx.HTTPError as exc:
+            return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
+        jar.extract_cookies(response)
+        if error is not None:
+            return Exchange(
+                response.status_code,
+                response.headers.multi_items(),
+                b"",
+                time.perf_counter() - started,
+                error,
+                "network",
+            )
+        return Exchange(response.status_code, response.headers.multi_items(), content, time.perf_counter() - started)
+
+    # ------------------------------------------------------------ lifetime
+
+    def close(self) -> None:
+        """Close the HTTP clients this Runner made (never the ones it was given)."""
+        if self._own_client is not None:
+            self._own_client.close()
+            self._own_client = None
+
+    async def aclose(self) -> None:
+        self.close()
+        if self._own_async_client is not None:
+            await self._own_async_client.aclose()
+            self._own_async_client = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Runner:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _request(send: Send, jar: httpx.Cookies) -> httpx.Request:
+    request = httpx.Request(send.method, send.url, headers=send.headers, content=send.content)
+    if jar:
+        jar.set_cookie_header(request)
+    request.extensions["timeout"] = httpx.Timeout(send.timeout).as_dict()
+    return request
+
+
+def _read(chunks: Iterator[bytes], limit: int) -> tuple[bytes, str | None]:
+    parts = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return b"", f"the response is larger than --max-response-bytes {limit}"
+        parts.append(chunk)
+    return b"".join(parts), None
+
+
+def _network_message(exc: httpx.HTTPError) -> str:
+    cause = exc.__cause__ or exc.__context__
+    detail = str(exc) or type(exc).__name__
+    if cause is not None and str(cause) and str(cause) not in detail:
+        detail = f"{detail} ({cause})"
+    url = getattr(getattr(exc, "request", None), "url", None) if isinstance(exc, httpx.RequestError) else None
+    return f"{type(exc).__name__}: {detail}" + (f" [{url}]" if url else "")
+
+
+def run(
+    document: Any, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, **options: Any
+) -> RunResult:
+    """Load ``document`` (a path or a Description) and run one workflow.  See :class:`Runner`."""
+    with Runner(document, **options) as runner:
+        return runner.run(workflow_id, inputs)
+
+
+async def run_async(
+    document: Any, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, **options: Any
+) -> RunResult:
+    """:func:`run` with asyncio."""
+    async with Runner(document, **options) as runner:
+        return await runner.run_async(workflow_id, inputs)
