@@ -234,6 +234,17 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
 }
 
 
+def _run_json_usage_error(argv: Optional[Sequence[str]], message: str, out: IO[str]) -> None:
+    """``run --json`` prints its JSON object also when the command line itself is wrong."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "run" not in words or "--json" not in words[words.index("run") :]:
+        return
+    from .execution.results import RunError, RunResult
+
+    text = message.strip().split(": error: ", 1)[-1]
+    out.write(json.dumps(RunResult(None, "error", error=RunError("usage", text)).to_dict(), ensure_ascii=False) + "\n")
+
+
 def main(
     argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None
 ) -> int:
@@ -246,6 +257,7 @@ def main(
     except _Exit as exit_:
         if exit_.message:
             err.write(exit_.message)
+            _run_json_usage_error(argv, exit_.message, out)
         return exit_.code
     if args.command is None:
         parser.print_help(out)
@@ -253,7 +265,12 @@ def main(
     if args.verbose:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, stream=err, format="%(name)s: %(message)s")
+        # our own loggers only: the HTTP libraries' debug output would drown them
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        package_logger = logging.getLogger("arazzo_runner")
+        package_logger.addHandler(handler)
+        package_logger.setLevel(logging.DEBUG)
     try:
         return _COMMANDS[args.command](args, out, err)
     except ArazzoError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
@@ -37,14 +38,22 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
     )
     run.add_argument("--trace", metavar="FILE.jsonl", help="write every engine event as a JSON line")
-    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)")
-    run.add_argument("--max-time", type=float, default=600.0, metavar="SECONDS", help="for the whole run (default 600)")
-    run.add_argument("--max-steps", type=int, default=1000, metavar="N", help="step executions per run (default 1000)")
+    run.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="per request (default 30)")
     run.add_argument(
-        "--max-retry-after", type=float, default=60.0, metavar="SECONDS", help="longest retry delay (default 60)"
+        "--max-time", type=_seconds, default=600.0, metavar="SECONDS", help="for the whole run (default 600)"
     )
     run.add_argument(
-        "--max-response-bytes", type=int, default=52_428_800, metavar="N", help="largest response body (default 50 MiB)"
+        "--max-steps", type=_count, default=1000, metavar="N", help="step executions per run (default 1000)"
+    )
+    run.add_argument(
+        "--max-retry-after", type=_delay, default=60.0, metavar="SECONDS", help="longest retry delay (default 60)"
+    )
+    run.add_argument(
+        "--max-response-bytes",
+        type=_count,
+        default=52_428_800,
+        metavar="N",
+        help="largest response body (default 50 MiB)",
     )
     run.add_argument(
         "--follow-redirects", action="store_true", help="follow 3xx redirects (by default the step sees the 3xx)"
@@ -55,12 +64,41 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     common(run)
 
 
-def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
+def _number(text: str, zero_ok: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise argparse.ArgumentTypeError(f"must be a number {'>= 0' if zero_ok else '> 0'}, not {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A duration that must be positive (a socket timeout of 0 or less is refused by Python)."""
+    return _number(text, zero_ok=False)
+
+
+def _delay(text: str) -> float:
+    return _number(text, zero_ok=True)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+    return value
+
+
+def _pairs(values: Sequence[str], option: str, form: str = "NAME=VALUE") -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name:
-            raise UsageError(f"{option} takes NAME=VALUE, not {value!r}")
+            raise UsageError(f"{option} takes {form}, not {value!r}")
         pairs[name] = text
     return pairs
 
@@ -93,21 +131,113 @@ def _inputs(args: argparse.Namespace, runner: Any) -> dict[str, Any]:
 
 
 def _verify(args: argparse.Namespace, err: IO[str]) -> Any:
+    """What httpx verifies TLS with: True (its defaults), or one SSL context built here, so a
+    missing or unreadable --ca-bundle / --client-cert is a usage error before any request
+    (httpx 0.28 deprecates ``cert=``: the client certificate goes into the context)."""
     if args.insecure:
         err.write("warning: --insecure: TLS certificates are not verified\n")
-        return False
-    if args.ca_bundle:
-        import ssl
+    if not args.ca_bundle and not args.client_cert:
+        return not args.insecure
+    import ssl
 
-        return ssl.create_default_context(cafile=args.ca_bundle)
-    return True
+    import httpx
+
+    option, name = "--ca-bundle", args.ca_bundle
+    try:
+        if args.insecure:
+            context = httpx.create_ssl_context(verify=False)
+        elif args.ca_bundle:
+            context = ssl.create_default_context(cafile=args.ca_bundle)
+        else:
+            context = httpx.create_ssl_context()
+        if args.client_cert:
+            certificate, sep, key = args.client_cert.partition(":")
+            option, name = "--client-cert", args.client_cert
+            context.load_cert_chain(certificate, key if sep else None)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise UsageError(f"{option} {name}: {reason}") from None
+    return context
 
 
-def _cert(args: argparse.Namespace) -> Any:
-    if not args.client_cert:
-        return None
-    certificate, sep, key = args.client_cert.partition(":")
-    return (certificate, key) if sep else certificate
+def _source_names(description: Any, seen: set[int]) -> set[str]:
+    """The source description names of ``description`` and of the Arazzo documents it uses."""
+    if id(description) in seen:
+        return set()
+    seen.add(id(description))
+    names = {s.name for s in description.document.source_descriptions if isinstance(s.name, str)}
+    for name in sorted(names):
+        try:
+            nested = description.arazzo(name) if description.source(name).type == "arazzo" else None
+        except ArazzoError:
+            continue  # the run reports it where the source is used
+        if nested is not None:
+            names |= _source_names(nested, seen)
+    return names
+
+
+def _check_servers(description: Any, servers: dict[str, str]) -> None:
+    """A --server for a source the document does not have is a typo: refuse it, rather than
+    let the run go to the source's real servers."""
+    if not servers:
+        return
+    known = _source_names(description, set())
+    for name, url in servers.items():
+        if name not in known:
+            raise UsageError(
+                f"--server {name}=...: no source description named {name!r} (sources: "
+                f"{', '.join(sorted(known)) or 'none'})"
+            )
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"--server {name}={url}: the URL must start with http:// or https://")
+
+
+def _dotenv(path: str) -> dict[str, str]:
+    """``NAME=VALUE`` lines of a ``.env`` file (``export``, comments and quotes allowed)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return {}
+    values: dict[str, str] = {}
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if sep and name.strip():
+            values[name.strip()] = value
+    return values
+
+
+def _credentials(description: Any) -> dict[str, dict[str, dict[str, str]]]:
+    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables (the environment, then
+    ``./.env``) for every security scheme of the document's OpenAPI sources (design.md §2.3)."""
+    import os
+
+    from .credentials import env_variable, scheme_fields
+
+    environment = {**_dotenv(".env"), **os.environ}
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for source in description.document.source_descriptions:
+        name = source.name
+        try:
+            if not isinstance(name, str) or description.source(name).type != "openapi":
+                continue
+            schemes = description.openapi(name).security_schemes
+        except ArazzoError:
+            continue  # the run reports it where the source is used
+        for scheme_name, scheme in schemes.items():
+            if not isinstance(scheme, dict):
+                continue
+            fields = {field: env_variable(name, scheme_name, field) for field in scheme_fields(scheme)}
+            values = {field.lower(): environment[var] for field, var in fields.items() if var in environment}
+            if values:
+                found.setdefault(name, {})[scheme_name] = values
+    return found
 
 
 def _show(value: Any) -> str:
@@ -117,8 +247,8 @@ def _show(value: Any) -> str:
 class _Printer:
     """Renders engine events as the human lines of design.md §2.1 (on stderr)."""
 
-    def __init__(self, err: IO[str], style: Any, quiet: bool, dry_run: bool) -> None:
-        self.err, self.style, self.quiet, self.dry_run = err, style, quiet, dry_run
+    def __init__(self, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool) -> None:
+        self.out, self.err, self.style, self.quiet, self.dry_run = out, err, style, quiet, dry_run
         self.depth = 0
         self.pending: dict[tuple[str, str], Any] = {}
 
@@ -129,12 +259,12 @@ class _Printer:
             self.depth = event.depth
         elif isinstance(event, results.RequestSent):
             self.pending[(event.workflow_id, event.step_id)] = event.request
-            if self.dry_run:
-                self.err.write(f"{event.request.method} {event.request.url}\n")
+            if self.dry_run:  # the plan is the result of a dry run: it goes to stdout
+                self.out.write(f"{event.request.method} {event.request.url}\n")
                 for name, value in event.request.headers.items():
-                    self.err.write(f"  {name}: {value}\n")
+                    self.out.write(f"  {name}: {value}\n")
                 if event.request.body is not None:
-                    self.err.write(f"  {event.request.body}\n")
+                    self.out.write(f"  {event.request.body}\n")
         elif isinstance(event, results.StepFinished) and not self.quiet and not self.dry_run:
             self.step_line(event.result)
         elif isinstance(event, results.Notice) and not self.quiet and not self.dry_run:
@@ -162,17 +292,19 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
     from .cli import _redirects
     from .execution.results import RunFinished
     from .execution.runner import Runner, error_result
+    from .loading.sources import load
 
     quiet = bool(getattr(args, "quiet", False))
     trace = None
     result = None
     workflow_id = args.workflow
     try:
+        servers = _pairs(args.server, "--server", "SOURCE=URL")
+        description = load(args.file, sources=_redirects(args.source), allow_remote=args.allow_remote)
         runner = Runner(
-            args.file,
-            sources=_redirects(args.source),
-            allow_remote=args.allow_remote,
-            servers=_pairs(args.server, "--server"),
+            description,
+            credentials=_credentials(description) or None,
+            servers=servers,
             server_variables=_pairs(args.server_var, "--server-var"),
             timeout=args.timeout,
             max_time=args.max_time,
@@ -182,13 +314,16 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             follow_redirects=args.follow_redirects,
             dry_run=args.dry_run,
             verify=_verify(args, err),
-            cert=_cert(args),
         )
+        _check_servers(runner.description, servers)
         workflow_id = runner.workflow(args.workflow).workflow_id
         inputs = _inputs(args, runner)
-        printer = _Printer(err, style, quiet, args.dry_run)
+        printer = _Printer(out if not args.json else err, err, style, quiet, args.dry_run)
         if args.trace:
-            trace = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
+            try:
+                trace = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
+            except OSError as exc:
+                raise UsageError(f"--trace {args.trace}: {exc.strerror or exc}") from None
         with runner:
             for event in runner.iter_events(args.workflow, inputs):
                 if trace is not None:
@@ -196,14 +331,13 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
                 printer(event)
                 if isinstance(event, RunFinished):
                     result = event.result
-    except ArazzoError as error:
+    except (ArazzoError, OSError) as raised:
+        # an OSError here is the user's environment (a file that cannot be read or written)
+        error = raised if isinstance(raised, ArazzoError) else UsageError(str(raised))
         if args.json:
             out.write(json.dumps(error_result(error, workflow_id).to_dict(), ensure_ascii=False) + "\n")
         err.write(style.red("error") + f": {error}\n")
         return error.exit_code
-    except OSError as error:
-        err.write(style.red("error") + f": {error}\n")
-        return 2
     finally:
         if trace is not None:
             trace.close()
@@ -225,6 +359,8 @@ def _summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, d
     else:
         error = result.error
         where = f" at step {error.step_id}" if error is not None and error.step_id else ""
-        err.write(style.red(f"workflow failed{where}") + (f": {error.message}" if error is not None else "") + "\n")
+        # a step's own failure is already on its line; repeat it only when that line was not shown
+        repeat = error is not None and (quiet or not error.step_id or error.type in ("max-steps", "max-time"))
+        err.write(style.red(f"workflow failed{where}") + (f": {error.message}" if repeat and error else "") + "\n")
     for name, value in result.outputs.items():
         out.write(f"{name}: {_show(value)}\n")

@@ -18,6 +18,7 @@ from ..errors import ArazzoError, DocumentError, Location
 from ..expressions import ExpressionContext, evaluate_criterion
 from ..model import Criterion, FailureAction, Step, Workflow
 from .actions import Action, choose_action, merge_actions, retry_delay
+from .inputs import undeclared_inputs
 from .results import (
     ActionTaken,
     CriterionChecked,
@@ -142,11 +143,22 @@ class Engine:
     def run(self, workflow: Workflow, inputs: dict[str, Any]) -> Effects:
         """The whole run of ``workflow``; returns (and yields last) the RunResult."""
         result = RunResult(workflow.workflow_id, "failed")
+        data = self.description.parsed.data if isinstance(self.description.parsed.data, dict) else None
+        for name in undeclared_inputs(workflow.inputs, inputs, data):
+            warning = f"input {name!r} is not declared by the inputs of workflow {workflow.workflow_id!r}"
+            result.warnings.append(warning)
+            yield Notice(warning)
         try:
             outcome = yield from self.run_workflow(self.description, workflow, inputs, 0)
             result.status, result.outputs, result.error = outcome.status, outcome.outputs, outcome.error
         except Abort as abort:
             result.status, result.error = "failed", abort.error
+        except ArazzoError as error:
+            # met on the way (the inputs of a workflow a goto transfers to, ...): once a step
+            # has run, the run has started and fails as data; before, it could not start
+            if self.executed == 0:
+                raise
+            result.status, result.error = "failed", self.document_error(error, None)
         result.steps = self.steps
         yield RunFinished(result)
         return result
@@ -176,6 +188,13 @@ class Engine:
 
     def remaining(self) -> float:
         return max(0.0, self.options.max_time - (self.clock() - self.started))
+
+    def wait_budget(self) -> float:
+        """How long the run may wait: until --max-time, or the earliest step deadline."""
+        budget = self.remaining()
+        if self.deadlines:
+            budget = min(budget, max(0.0, min(self.deadlines) - self.clock()))
+        return budget
 
     # ------------------------------------------------------------ workflows
 
@@ -279,7 +298,9 @@ class Engine:
             if action.type == "retry" and isinstance(action, FailureAction):
                 used[action.name] = used.get(action.name, 0) + 1
                 header = self.step_runner.last_header(context, "retry-after")
-                delay = retry_delay(action, header, self.options.max_retry_after)
+                # never wait past the run's --max-time or a 1.1 step timeout in force: the
+                # guards then stop the run (or the step) when the wait is over
+                delay = min(retry_delay(action, header, self.options.max_retry_after), self.wait_budget())
                 yield ActionTaken(
                     workflow_id, step_id, "retry", action.name, action.step_id or action.workflow_id, delay
                 )

@@ -13,7 +13,14 @@ from typing import Any
 
 from ..errors import ExecutionError
 
-__all__ = ["InputsError", "coerce_cli_value", "apply_defaults", "validate_inputs", "resolve_schema"]
+__all__ = [
+    "InputsError",
+    "coerce_cli_value",
+    "apply_defaults",
+    "validate_inputs",
+    "resolve_schema",
+    "undeclared_inputs",
+]
 
 
 class InputsError(ExecutionError):
@@ -88,6 +95,20 @@ def coerce_cli_value(name: str, text: str, schema: Any, document: Mapping[str, A
     return text
 
 
+def undeclared_inputs(schema: Any, inputs: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> list[str]:
+    """The names in ``inputs`` the schema does not declare (a warning, design.md §3), unless
+    the schema admits other properties explicitly (``additionalProperties``,
+    ``patternProperties``)."""
+    root = resolve_schema(schema, document)
+    if not isinstance(root, Mapping):
+        return [] if root is True else sorted(inputs)
+    if "patternProperties" in root or root.get("additionalProperties", False) is not False:
+        return []
+    properties = root.get("properties")
+    declared = properties if isinstance(properties, Mapping) else {}
+    return sorted(name for name in inputs if name not in declared)
+
+
 def apply_defaults(schema: Any, inputs: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``inputs`` with the schema's ``default``s filled in for absent properties (nested too)."""
     result = copy.deepcopy(dict(inputs))
@@ -129,7 +150,13 @@ def validate_inputs(
     values = apply_defaults(schema, inputs, document)
     if schema is None or schema is True or schema == {}:
         return values
-    problems = [_describe(error) for error in _errors(schema, values, document, schema_pointer)]
+    from .schema import simple_errors
+
+    simple = simple_errors(schema, values)
+    if simple is not None:
+        problems = [_message(path, keyword, message) for path, keyword, message in sorted(simple, key=_path_key)]
+    else:
+        problems = [_describe(error) for error in _errors(schema, values, document, schema_pointer)]
     if problems:
         raise InputsError(problems, workflow_id)
     return values
@@ -153,10 +180,17 @@ def _errors(schema: Any, values: Any, document: Mapping[str, Any] | None, pointe
     return sorted(validator.iter_errors(values), key=lambda error: [str(p) for p in error.absolute_path])
 
 
+def _path_key(error: tuple[Any, ...]) -> list[str]:
+    return [str(p) for p in error[0]]
+
+
 def _describe(error: Any) -> str:
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    where = f"inputs{path}"
-    if error.validator == "required" and "'" in error.message:
-        missing = error.message.split("'")[1]
+    return _message(tuple(error.absolute_path), str(error.validator), error.message)
+
+
+def _message(absolute_path: tuple[Any, ...], keyword: str, message: str) -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in absolute_path)
+    if keyword == "required" and "'" in message:
+        missing = message.split("'")[1]
         return f"missing required input {(path[1:] + '.' if path else '') + missing!r}"
-    return f"{where}: {error.message}"
+    return f"inputs{path}: {message}"

@@ -7,7 +7,6 @@ from one run into the next.  The drivers here are the only code that touches the
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import httpx
 
 from ..errors import ArazzoError, DocumentError, UsageError
-from ..model import Workflow
+from ..model import FailureAction, Workflow
+from .actions import merge_actions
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .inputs import validate_inputs
 from .results import Event, RunError, RunFinished, RunResult
@@ -89,7 +89,7 @@ class Runner:
         self._client_options = {"verify": verify, "cert": cert}
         self._clock = clock or time.monotonic
         self._sleep = sleep or time.sleep
-        self._async_sleep = async_sleep or asyncio.sleep
+        self._async_sleep = async_sleep  # asyncio.sleep, imported when an async run starts
         self._cache: dict[Any, Any] = {}
         self._planned: set[str] = set()
 
@@ -130,6 +130,7 @@ class Runner:
         if key in seen or f"{key}" in self._planned:
             return
         seen.add(key)
+        components = description.document.components
         for step in workflow.steps:
             if step.kind == "operation":
                 cache_key = ("operation", id(description), id(step))
@@ -138,10 +139,31 @@ class Runner:
             elif step.kind == "workflow":
                 target = resolve_workflow(description, step.workflow_id, step.location.child("workflowId"))
                 self._plan(target.description, target.workflow, seen)
-            for action in (*step.on_success, *step.on_failure):
-                target_id = getattr(action, "workflow_id", None)
-                if target_id is not None:
-                    target = resolve_workflow(description, target_id, action.location.child("workflowId"))
+            # every action the step can take, workflow-level and $components ones included
+            # (merge_actions raises for a reference to nothing)
+            actions = [
+                *merge_actions(step.on_success, workflow.success_actions, components, "successActions"),
+                *merge_actions(step.on_failure, workflow.failure_actions, components, "failureActions"),
+            ]
+            for action in actions:
+                allowed = ("end", "goto", "retry") if isinstance(action, FailureAction) else ("end", "goto")
+                if action.type not in allowed:
+                    raise DocumentError(
+                        f"action {action.name!r} has type {action.type!r}; expected one of {', '.join(allowed)}",
+                        action.location.child("type"),
+                    )
+                if action.type == "goto" and action.step_id is None and action.workflow_id is None:
+                    raise DocumentError(
+                        f"goto action {action.name!r} names neither a stepId nor a workflowId", action.location
+                    )
+                if action.step_id is not None and workflow.step(action.step_id) is None:
+                    raise DocumentError(
+                        f"action {action.name!r} ({action.type}) names step {action.step_id!r}, "
+                        f"which does not exist in workflow {workflow.workflow_id!r}",
+                        action.location.child("stepId"),
+                    )
+                if action.workflow_id is not None:
+                    target = resolve_workflow(description, action.workflow_id, action.location.child("workflowId"))
                     self._plan(target.description, target.workflow, seen)
         chain = [key]
         self._check_dependencies(description, workflow, chain)
@@ -209,10 +231,22 @@ class Runner:
         return result
 
     def _send(self, send: Send, jar: httpx.Cookies) -> Exchange:
-        request = _request(send, jar)
+        client = self.client
+        request = _request(send, jar, client.headers)
         started = time.perf_counter()
         try:
-            response = self.client.send(request, stream=True, follow_redirects=send.follow_redirects)
+            # redirects are followed here, not by httpx: its redirect hops carry the client's
+            # cookie jar, which holds the cookies of every run; ours carry this run's
+            response = client.send(request, stream=True, follow_redirects=False)
+            hops = 0
+            while send.follow_redirects and response.next_request is not None:
+                _keep_cookies(jar, response)
+                request = _redirected(response.next_request, jar)
+                response.close()
+                hops += 1
+                if hops > client.max_redirects:
+                    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+                response = client.send(request, stream=True, follow_redirects=False)
             try:
                 content, error = _read(response.iter_bytes(), send.max_bytes)
             finally:
@@ -225,7 +259,7 @@ class Runner:
             )
         except httpx.HTTPError as exc:
             return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
-        jar.extract_cookies(response)
+        _keep_cookies(jar, response)
         if error is not None:
             return Exchange(
                 response.status_code,
@@ -264,6 +298,10 @@ class Runner:
             if isinstance(item, Send):
                 reply = await self._asend(item, jar)
             elif isinstance(item, Sleep):
+                if self._async_sleep is None:
+                    import asyncio
+
+                    self._async_sleep = asyncio.sleep
                 await self._async_sleep(item.seconds)
             else:
                 yield item
@@ -278,10 +316,21 @@ class Runner:
         return result
 
     async def _asend(self, send: Send, jar: httpx.Cookies) -> Exchange:
-        request = _request(send, jar)
+        client = self.async_client
+        request = _request(send, jar, client.headers)
         started = time.perf_counter()
         try:
-            response = await self.async_client.send(request, stream=True, follow_redirects=send.follow_redirects)
+            # redirects are followed here, with this run's cookies (see _send)
+            response = await client.send(request, stream=True, follow_redirects=False)
+            hops = 0
+            while send.follow_redirects and response.next_request is not None:
+                _keep_cookies(jar, response)
+                request = _redirected(response.next_request, jar)
+                await response.aclose()
+                hops += 1
+                if hops > client.max_redirects:
+                    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+                response = await client.send(request, stream=True, follow_redirects=False)
             try:
                 chunks = []
                 size = 0
@@ -303,7 +352,7 @@ class Runner:
             )
         except httpx.HTTPError as exc:
             return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
-        jar.extract_cookies(response)
+        _keep_cookies(jar, response)
         if error is not None:
             return Exchange(
                 response.status_code,
@@ -342,11 +391,42 @@ class Runner:
         await self.aclose()
 
 
-def _request(send: Send, jar: httpx.Cookies) -> httpx.Request:
-    request = httpx.Request(send.method, send.url, headers=send.headers, content=send.content)
-    if jar:
-        jar.set_cookie_header(request)
+def _keep_cookies(jar: httpx.Cookies, response: httpx.Response) -> None:
+    # the cookie jar's parser is slow; most responses set no cookie
+    if "set-cookie" in response.headers:
+        jar.extract_cookies(response)
+
+
+def _request(send: Send, jar: httpx.Cookies, defaults: httpx.Headers | None = None) -> httpx.Request:
+    """The httpx request for ``send``: the client's default headers (User-Agent, any the
+    embedder set) unless the step sets the same name, and this run's cookies."""
+    names = {name.lower() for name, _ in send.headers}
+    inherited = [(k, v) for k, v in (defaults.multi_items() if defaults else []) if k.lower() not in names]
+    request = httpx.Request(send.method, send.url, headers=[*inherited, *send.headers], content=send.content)
+    _add_cookies(request, jar)
     request.extensions["timeout"] = httpx.Timeout(send.timeout).as_dict()
+    return request
+
+
+def _add_cookies(request: httpx.Request, jar: httpx.Cookies) -> None:
+    """This run's cookies for ``request``, after any Cookie header the step set itself (the
+    jar alone would leave them out when the request already has one)."""
+    if not jar:
+        return
+    own = request.headers.get("cookie")
+    if own is not None:
+        del request.headers["cookie"]
+    jar.set_cookie_header(request)
+    if own is not None:
+        stored = request.headers.get("cookie")
+        request.headers["cookie"] = f"{own}; {stored}" if stored else own
+
+
+def _redirected(request: httpx.Request, jar: httpx.Cookies) -> httpx.Request:
+    """A redirect hop as httpx built it, with this run's cookies instead of the client's."""
+    if "cookie" in request.headers:
+        del request.headers["cookie"]
+    _add_cookies(request, jar)
     return request
 
 

@@ -85,6 +85,10 @@ class StepRunner:
         engine = self.engine
         workflow_id, step_id = workflow.workflow_id or "", step.step_id or ""
         yield engine.started_event(workflow_id, step, attempt)
+        # $statusCode, $request.*, $response.* ... are this step's: a step that fails before
+        # (or without) a response must not show its criteria the previous step's exchange
+        context.status_code, context.url, context.method = MISSING, MISSING, MISSING
+        context.request = context.response = None
         started = engine.clock()
         result = StepResult(step_id, workflow_id, "failed", attempt, location=step.location)
         deadline = (
@@ -197,8 +201,9 @@ class StepRunner:
             result.status = "succeeded"
             return
         timeout = min(options.timeout, engine.remaining() or options.timeout)
-        if deadline is not None:
-            timeout = min(timeout, max(deadline - engine.clock(), 0.001))
+        cut_by_max_time = timeout < options.timeout  # the request gets only what --max-time leaves
+        if deadline is not None and deadline - engine.clock() < timeout:
+            timeout, cut_by_max_time = max(deadline - engine.clock(), 0.001), False
         from .engine import Send
 
         exchange = yield Send(
@@ -213,6 +218,12 @@ class StepRunner:
         if exchange.error is not None:
             if exchange.error_type == "timeout" and deadline is not None and engine.clock() >= deadline:
                 raise DeadlineExceeded()
+            if exchange.error_type == "timeout" and cut_by_max_time:
+                raise StepFailure(
+                    "max-time",
+                    f"the run took longer than --max-time {options.max_time:g} s "
+                    f"(the request of step {step.step_id!r} was cut short: {exchange.error})",
+                )
             raise StepFailure(exchange.error_type or "network", exchange.error)
         response_headers: dict[str, str] = {}
         for name, value in exchange.headers:
@@ -269,7 +280,9 @@ class StepRunner:
     ) -> Any:
         target = resolve_workflow(description, step.workflow_id, step.location.child("workflowId"))
         given = {
-            name: value for (name, _), value in self.parameter_values(description, workflow, step, context).items()
+            name: value
+            for (name, _), value in self.parameter_values(description, workflow, step, context).items()
+            if value is not MISSING  # a missing value is left out, as in a request
         }
         inputs = self.validated_inputs(target, given)
         outcome = yield from self.engine.run_workflow(target.description, target.workflow, inputs, depth + 1)
