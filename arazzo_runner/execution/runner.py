@@ -195,7 +195,8 @@ class Runner:
         if self._client is not None:
             return self._client
         if self._own_client is None:
-            self._own_client = httpx.Client(transport=self._transport, **self._client_options)
+            transport = self._transport or _LazyTransport(self._client_options)
+            self._own_client = httpx.Client(transport=transport, **self._client_options)
         return self._own_client
 
     def iter_events(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> Iterator[Event]:
@@ -278,7 +279,8 @@ class Runner:
         if self._async_client is not None:
             return self._async_client
         if self._own_async_client is None:
-            self._own_async_client = httpx.AsyncClient(transport=self._transport, **self._client_options)
+            transport = self._transport or _LazyAsyncTransport(self._client_options)
+            self._own_async_client = httpx.AsyncClient(transport=transport, **self._client_options)
         return self._own_async_client
 
     async def aiter_events(
@@ -389,6 +391,55 @@ class Runner:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+class _LazyTransport(httpx.BaseTransport):
+    """httpx's transport, with the TLS one made only when an https URL is first sent to.
+
+    Loading the CA bundle takes longer than a whole run against a local http server.
+    """
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self._options = dict(options)
+        self._plain: httpx.HTTPTransport | None = None
+        self._tls: httpx.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            if self._tls is None:
+                self._tls = httpx.HTTPTransport(**self._options)
+            return self._tls.handle_request(request)
+        if self._plain is None:
+            self._plain = httpx.HTTPTransport(verify=False)  # plain http: no certificate involved
+        return self._plain.handle_request(request)
+
+    def close(self) -> None:
+        for transport in (self._plain, self._tls):
+            if transport is not None:
+                transport.close()
+
+
+class _LazyAsyncTransport(httpx.AsyncBaseTransport):
+    """:class:`_LazyTransport` for asyncio."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self._options = dict(options)
+        self._plain: httpx.AsyncHTTPTransport | None = None
+        self._tls: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            if self._tls is None:
+                self._tls = httpx.AsyncHTTPTransport(**self._options)
+            return await self._tls.handle_async_request(request)
+        if self._plain is None:
+            self._plain = httpx.AsyncHTTPTransport(verify=False)
+        return await self._plain.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in (self._plain, self._tls):
+            if transport is not None:
+                await transport.aclose()
 
 
 def _keep_cookies(jar: httpx.Cookies, response: httpx.Response) -> None:
