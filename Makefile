@@ -37,6 +37,7 @@ lint: | $(BIN)/python
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/expressions.py
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

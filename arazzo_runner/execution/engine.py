@@ -222,7 +222,7 @@ class Engine:
         outcome = yield from self.run_steps(description, workflow, context, depth)
         if isinstance(outcome, Transferred):
             return outcome.outcome
-        outputs = yield from self.workflow_outputs(workflow, context)
+        outputs = yield from self.workflow_outputs(workflow, context, outcome.status == "succeeded")
         self.workflows_data[workflow_id]["outputs"] = outputs
         yield WorkflowFinished(workflow_id, outcome.status, outputs, depth)
         return Outcome(outcome.status, outputs, outcome.error, context)
@@ -252,13 +252,15 @@ class Engine:
                 )
         return None
 
-    def workflow_outputs(self, workflow: Workflow, context: ExpressionContext) -> Effects:
+    def workflow_outputs(self, workflow: Workflow, context: ExpressionContext, succeeded: bool = True) -> Effects:
+        """The workflow's outputs (evaluated either way); unresolvable ones are left out, and
+        reported when the workflow succeeded (after a failure they are expected to be missing)."""
         outputs: dict[str, Any] = {}
         for name, expression in workflow.outputs.items():
             value, problem = self.step_runner.output_value(expression, context)
             if problem is None:
                 outputs[name] = value
-            else:
+            elif succeeded:
                 yield Notice(f"workflow output {name!r} of {workflow.workflow_id!r} {problem}")
         return outputs
 
