@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import IO, Any, Optional
 
 from . import __version__
@@ -112,9 +113,16 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> _Parser:
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_common_options(show)
 
-    from . import cli_run  # argparse set-up only: the engine is imported when a run starts
+    # argparse set-up only: each command imports what it needs when it runs
+    from . import cli_run
 
     cli_run.add_parser(commands, _add_common_options)
+    for name in ("cli_validate", "cli_mock"):
+        try:
+            module = import_module(f".{name}", __package__)
+        except ModuleNotFoundError:
+            continue
+        module.add_parser(commands, _add_common_options)
     return parser
 
 
@@ -227,10 +235,20 @@ def _cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return cli_run.command(args, out, err, _Style(err))
 
 
+def _delegate(name: str) -> Callable[[argparse.Namespace, IO[str], IO[str]], int]:
+    def command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+        module = import_module(f".{name}", __package__)
+        return int(module.command(args, out, err, _Style(out), _Style(err)))
+
+    return command
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
     "list": lambda args, out, err: _cmd_list(args, out, _Style(out)),
     "show": lambda args, out, err: _cmd_show(args, out, _Style(out)),
     "run": _cmd_run,
+    "validate": _delegate("cli_validate"),
+    "mock": _delegate("cli_mock"),
 }
 
 
