@@ -38,6 +38,11 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
     )
     run.add_argument("--trace", metavar="FILE.jsonl", help="write every engine event as a JSON line")
+    run.add_argument(
+        "--require-auth",
+        action="store_true",
+        help="stop before any request when credentials an operation needs are missing (exit 2)",
+    )
     run.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="per request (default 30)")
     run.add_argument(
         "--max-time", type=_seconds, default=600.0, metavar="SECONDS", help="for the whole run (default 600)"
@@ -57,6 +62,15 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     )
     run.add_argument(
         "--follow-redirects", action="store_true", help="follow 3xx redirects (by default the step sees the 3xx)"
+    )
+    run.add_argument(
+        "--check-responses",
+        nargs="?",
+        const="fail",
+        choices=["fail", "warn"],
+        metavar="warn",
+        help="check each response against the OpenAPI operation (status, content type, body schema); "
+        "a mismatch fails the step, or only warns with --check-responses=warn"
     )
     run.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in FILE")
     run.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (not recommended)")
@@ -192,52 +206,12 @@ def _check_servers(description: Any, servers: dict[str, str]) -> None:
             raise UsageError(f"--server {name}={url}: the URL must start with http:// or https://")
 
 
-def _dotenv(path: str) -> dict[str, str]:
-    """``NAME=VALUE`` lines of a ``.env`` file (``export``, comments and quotes allowed)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return {}
-    values: dict[str, str] = {}
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, sep, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        if sep and name.strip():
-            values[name.strip()] = value
-    return values
-
-
 def _credentials(description: Any) -> dict[str, dict[str, dict[str, str]]]:
-    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables (the environment, then
-    ``./.env``) for every security scheme of the document's OpenAPI sources (design.md §2.3)."""
-    import os
+    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables: the environment, then
+    ``./.env`` (design.md §2.3); see :func:`~arazzo_runner.execution.auth.environment_credentials`."""
+    from .execution.auth import environment_credentials
 
-    from .credentials import env_variable, scheme_fields
-
-    environment = {**_dotenv(".env"), **os.environ}
-    found: dict[str, dict[str, dict[str, str]]] = {}
-    for source in description.document.source_descriptions:
-        name = source.name
-        try:
-            if not isinstance(name, str) or description.source(name).type != "openapi":
-                continue
-            schemes = description.openapi(name).security_schemes
-        except ArazzoError:
-            continue  # the run reports it where the source is used
-        for scheme_name, scheme in schemes.items():
-            if not isinstance(scheme, dict):
-                continue
-            fields = {field: env_variable(name, scheme_name, field) for field in scheme_fields(scheme)}
-            values = {field.lower(): environment[var] for field, var in fields.items() if var in environment}
-            if values:
-                found.setdefault(name, {})[scheme_name] = values
-    return found
+    return environment_credentials(description)
 
 
 def _show(value: Any) -> str:
@@ -251,6 +225,7 @@ class _Printer:
         self.out, self.err, self.style, self.quiet, self.dry_run = out, err, style, quiet, dry_run
         self.depth = 0
         self.pending: dict[tuple[str, str], Any] = {}
+        self.credentials_shown: set[tuple[str, str, str]] = set()
 
     def __call__(self, event: Any) -> None:
         from .execution import results
@@ -267,6 +242,16 @@ class _Printer:
                     self.out.write(f"  {event.request.body}\n")
         elif isinstance(event, results.StepFinished) and not self.quiet and not self.dry_run:
             self.step_line(event.result)
+        elif isinstance(event, results.CredentialUsed) and not self.quiet:
+            key = (event.source, event.scheme, event.host)
+            if key not in self.credentials_shown:  # once per credential and host
+                self.credentials_shown.add(key)
+                self.err.write(
+                    self.style.dim(f"credentials: {event.source}/{event.scheme} ({event.type}) sent to {event.host}")
+                    + "\n"
+                )
+        elif isinstance(event, results.MissingCredentials) and not self.quiet:
+            self.err.write(self.style("warning", "33") + f": {event.message}\n")
         elif isinstance(event, results.Notice) and not self.quiet and not self.dry_run:
             self.err.write(self.style.dim(f"  note: {event.message}") + "\n")
 
@@ -304,6 +289,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
         runner = Runner(
             description,
             credentials=_credentials(description) or None,
+            require_auth=args.require_auth,
             servers=servers,
             server_variables=_pairs(args.server_var, "--server-var"),
             timeout=args.timeout,
@@ -312,6 +298,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             max_retry_after=args.max_retry_after,
             max_response_bytes=args.max_response_bytes,
             follow_redirects=args.follow_redirects,
+            check_responses={None: False, "fail": True, "warn": "warn"}[args.check_responses],
             dry_run=args.dry_run,
             verify=_verify(args, err),
         )

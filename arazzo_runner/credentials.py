@@ -12,7 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CredentialNeed", "env_variable", "scheme_fields", "scheme_type"]
+__all__ = [
+    "FIELDS",
+    "SECRET_FIELDS",
+    "CredentialNeed",
+    "env_variable",
+    "scheme_fields",
+    "accepted_fields",
+    "scheme_type",
+]
+
+FIELDS = ("USERNAME", "PASSWORD", "TOKEN", "KEY", "CLIENT_ID", "CLIENT_SECRET")
+"""Every credential field; the Python shapes use them lower-cased (``{"username", ...}``)."""
+
+SECRET_FIELDS = frozenset({"password", "token", "key", "client_secret"})
+"""The fields whose values are redacted wherever they appear (a username or client id is not)."""
 
 _NOT_NAME = re.compile(r"[^A-Z0-9]")
 
@@ -54,6 +68,15 @@ def scheme_fields(scheme: Mapping[str, Any]) -> tuple[str, ...]:
     if kind == "openIdConnect":
         return ("TOKEN",)
     return ()
+
+
+def accepted_fields(scheme: Mapping[str, Any]) -> tuple[str, ...]:
+    """The fields a scheme can be given: :func:`scheme_fields`, and for an OAuth2 client
+    credentials flow also a token obtained beforehand (``TOKEN``)."""
+    fields = scheme_fields(scheme)
+    if scheme.get("type") == "oauth2" and "TOKEN" not in fields:
+        fields = (*fields, "TOKEN")
+    return fields
 
 
 @dataclass(frozen=True)

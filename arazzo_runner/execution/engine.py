@@ -51,6 +51,7 @@ class RunOptions:
     max_response_bytes: int = 52_428_800
     follow_redirects: bool = False
     dry_run: bool = False
+    check_responses: bool | str = False  # True: a mismatch fails the step; "warn": a notice
 
 
 @dataclass(frozen=True, slots=True)

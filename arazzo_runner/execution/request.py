@@ -2,30 +2,42 @@
 
 No I/O here.  Values arrive already evaluated; a MISSING value is left out of the request
 (never sent as ``None``, ``null`` or ``undefined``), except in the path, where it is an error.
+How each value is written (style, explode, percent-encoding, media types) is
+:mod:`arazzo_runner.openapi.serialize`'s business.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-from ..errors import ExpressionError
 from ..missing import MISSING
+from ..openapi import serialize
+from ..openapi.serialize import Payload, StepError
 
-__all__ = ["PreparedRequest", "ParameterValue", "build_request", "parameter_text", "encode_body", "StepError"]
-
-
-class StepError(ExpressionError):
-    """A step cannot be sent as written (a path parameter without a value, ...)."""
+__all__ = [
+    "PreparedRequest",
+    "ParameterValue",
+    "Payload",
+    "build_request",
+    "parameter_text",
+    "encode_body",
+    "StepError",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class ParameterValue:
-    """A parameter with its evaluated value, and how the OpenAPI operation serializes it."""
+    """A parameter with its evaluated value, and how the OpenAPI operation serializes it.
+
+    ``style``/``explode`` None mean the defaults of the location (a parameter the operation
+    does not declare is written that way).  ``content_type`` is the media type of a
+    ``content``-typed parameter (its value is serialized with it instead of a style), and
+    ``encoding`` the Encoding Objects of that media type (an ``in: querystring`` parameter of
+    ``application/x-www-form-urlencoded`` content).
+    """
 
     name: str
     in_: str
@@ -33,11 +45,18 @@ class ParameterValue:
     style: str | None = None
     explode: bool | None = None
     allow_reserved: bool = False
+    content_type: str | None = None
+    encoding: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(slots=True)
 class PreparedRequest:
-    """Everything needed to send one request, and what expressions can read of it."""
+    """Everything needed to send one request, and what expressions can read of it.
+
+    Cookie parameters are written into one ``Cookie`` header in ``headers`` (an exploded
+    array gives several pairs of one name, which a mapping cannot hold); ``cookies`` is kept
+    for callers that add its pairs as a Cookie header, and is left empty.
+    """
 
     method: str
     url: str
@@ -61,27 +80,21 @@ class PreparedRequest:
 
 def parameter_text(value: Any) -> str:
     """A primitive as it reads in a URL or a header: JSON form for numbers and booleans."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return serialize.primitive_text(value)
 
 
-def _simple(value: Any, explode: bool) -> str:
-    if isinstance(value, Mapping):
-        if explode:
-            return ",".join(f"{k}={parameter_text(v)}" for k, v in value.items())
-        return ",".join(f"{k},{parameter_text(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ",".join(parameter_text(item) for item in value)
-    return parameter_text(value)
+def encode_body(content_type: str | None, value: Any) -> bytes | None:
+    """The bytes of a request body of ``content_type`` holding ``value`` (None for MISSING).
+
+    For ``multipart/*`` without a ``boundary`` parameter the boundary is random and lost
+    here: use :func:`arazzo_runner.openapi.serialize.encode_body`, which returns the
+    Content-Type to send with it.
+    """
+    if isinstance(value, Payload):
+        value = value.value
+    if value is MISSING:
+        return None
+    return serialize.encode_body(value, content_type).content
 
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
@@ -95,50 +108,11 @@ def _path(template: str, values: dict[str, ParameterValue], dry_run: bool) -> st
             if dry_run:
                 return match.group(0)
             raise StepError(f"path parameter {name!r} has no value")
-        explode = bool(parameter.explode)
-        return quote(_simple(parameter.value, explode), safe="" if not parameter.allow_reserved else "/:@!$&'()*+,;=")
+        return serialize.serialize_path(
+            name, parameter.value, parameter.style, parameter.explode, content_type=parameter.content_type
+        )
 
     return _PATH_PARAMETER.sub(substitute, template)
-
-
-def _query_pairs(parameter: ParameterValue) -> list[tuple[str, str]]:
-    value, name = parameter.value, parameter.name
-    explode = True if parameter.explode is None else parameter.explode
-    if isinstance(value, list):
-        if explode:
-            return [(name, parameter_text(item)) for item in value]
-        return [(name, ",".join(parameter_text(item) for item in value))]
-    if isinstance(value, Mapping):
-        if explode:
-            return [(str(k), parameter_text(v)) for k, v in value.items()]
-        return [(name, ",".join(f"{k},{parameter_text(v)}" for k, v in value.items()))]
-    return [(name, parameter_text(value))]
-
-
-def encode_body(content_type: str | None, value: Any) -> bytes | None:
-    """The bytes of a request body of ``content_type`` holding ``value``."""
-    if value is MISSING:
-        return None
-    media = (content_type or "application/json").split(";")[0].strip().lower()
-    if media == "application/x-www-form-urlencoded":
-        if isinstance(value, str):
-            return value.encode("utf-8")
-        pairs: list[tuple[str, str]] = []
-        for key, item in value.items() if isinstance(value, Mapping) else []:
-            if item is MISSING:
-                continue
-            if isinstance(item, list):
-                pairs.extend((key, parameter_text(element)) for element in item)
-            else:
-                pairs.append((key, parameter_text(item)))
-        return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs).encode("ascii")
-    if media == "application/json" or media.endswith("+json"):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def build_request(
@@ -150,7 +124,13 @@ def build_request(
     content_type: str | None = None,
     dry_run: bool = False,
 ) -> PreparedRequest:
-    """The request for ``method`` on ``url_template`` (server URL + path template)."""
+    """The request for ``method`` on ``url_template`` (server URL + path template).
+
+    ``body`` may be a :class:`~arazzo_runner.openapi.serialize.Payload` carrying the
+    operation's Media Type Object (its ``encoding`` and ``schema`` are then used).  Raises
+    :class:`StepError` when the request cannot be written (a path parameter without a value,
+    a header value with a line break, a body its media type cannot carry...).
+    """
     by_location: dict[str, dict[str, ParameterValue]] = {}
     for parameter in parameters:
         by_location.setdefault(parameter.in_, {})[parameter.name] = parameter
@@ -158,29 +138,63 @@ def build_request(
     url = _path(url_template, path_values, dry_run)
     prepared = PreparedRequest(method=method.upper(), url=url)
     prepared.path = {name: p.value for name, p in path_values.items() if p.value is not MISSING}
-    pairs: list[tuple[str, str]] = []
+    pieces: list[str] = []
     for parameter in by_location.get("query", {}).values():
         if parameter.value is MISSING:
             continue
         prepared.query[parameter.name] = parameter.value
-        pairs.extend(_query_pairs(parameter))
-    querystring = next(iter(by_location.get("querystring", {}).values()), None)
-    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
-    if querystring is not None and querystring.value is not MISSING:
-        text = parameter_text(querystring.value)
-        query = f"{query}&{text}" if query else text
+        pieces.extend(
+            serialize.serialize_query(
+                parameter.name,
+                parameter.value,
+                parameter.style,
+                parameter.explode,
+                parameter.allow_reserved,
+                content_type=parameter.content_type,
+            )  # fmt: skip
+        )
+    for parameter in by_location.get("querystring", {}).values():
+        querystring = serialize.serialize_querystring(parameter.value, parameter.content_type, parameter.encoding)
+        if querystring:
+            pieces.append(querystring)
+    query = "&".join(pieces)
     if query:
         prepared.url = f"{url}{'&' if '?' in url else '?'}{query}"
     for parameter in by_location.get("header", {}).values():
-        if parameter.value is not MISSING:
-            prepared.headers.append((parameter.name, _simple(parameter.value, bool(parameter.explode))))
+        text = serialize.serialize_header(
+            parameter.name, parameter.value, parameter.style, parameter.explode, content_type=parameter.content_type
+        )
+        if text is not None:
+            prepared.headers.append((parameter.name, text))
+    pairs: list[tuple[str, str]] = []
     for parameter in by_location.get("cookie", {}).values():
-        if parameter.value is not MISSING:
-            prepared.cookies[parameter.name] = parameter_text(parameter.value)
+        if parameter.value is MISSING:
+            continue
+        pairs.extend(
+            serialize.serialize_cookie(
+                parameter.name,
+                parameter.value,
+                parameter.style,
+                parameter.explode,
+                content_type=parameter.content_type,
+            )  # fmt: skip
+        )
+    if pairs:
+        cookie = "; ".join(f"{name}={value}" for name, value in pairs)
+        for position, (name, value) in enumerate(prepared.headers):
+            if name.lower() == "cookie":  # a Cookie header parameter: the cookies join it
+                prepared.headers[position] = (name, f"{value}; {cookie}" if value else cookie)
+                break
+        else:
+            prepared.headers.append(("Cookie", cookie))
+    media, resolve = None, None
+    if isinstance(body, Payload):
+        media, resolve, body = body.media, body.resolve, body.value
     if body is not MISSING:
-        prepared.content_type = content_type or "application/json"
-        prepared.body_value = body
-        prepared.content = encode_body(prepared.content_type, body)
+        encoded = serialize.encode_body(body, content_type, media, resolve)
+        prepared.content_type = encoded.content_type
+        prepared.body_value = encoded.value
+        prepared.content = encoded.content
         if not any(name.lower() == "content-type" for name, _ in prepared.headers):
             prepared.headers.append(("Content-Type", prepared.content_type))
     return prepared

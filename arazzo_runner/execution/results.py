@@ -26,6 +26,8 @@ __all__ = [
     "StepFinished",
     "WorkflowFinished",
     "Notice",
+    "MissingCredentials",
+    "CredentialUsed",
     "RunFinished",
 ]
 
@@ -222,6 +224,28 @@ class Notice(Event):
 
     message: str
     step_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissingCredentials(Notice):
+    """Requests of ``source`` that need credentials are sent without them: ``variables`` names
+    the environment variables to set (each alternative's, in the message)."""
+
+    source: str = ""
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialUsed(Event):
+    """The credential of security scheme ``scheme`` of ``source`` was sent to ``host`` (the
+    API's server, or an OAuth2 token endpoint)."""
+
+    source: str
+    scheme: str
+    type: str  # http basic, apiKey header, oauth2 clientCredentials, ...
+    host: str
+    workflow_id: str = ""
+    step_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,16 @@ import httpx
 from ..errors import ArazzoError, DocumentError, UsageError
 from ..model import FailureAction, Workflow
 from .actions import merge_actions
+from .auth import (
+    Authenticator,
+    AuthError,
+    Secrets,
+    TokenCache,
+    guard_redirect,
+    missing_credentials,
+    normalize_credentials,
+    password_inputs,
+)
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .inputs import validate_inputs
 from .results import Event, RunError, RunFinished, RunResult
@@ -35,6 +45,11 @@ class Runner:
     :class:`~arazzo_runner.loading.sources.Description`.  The engine never builds its own
     HTTP client when one is given: pass ``client`` (sync), ``async_client``, or a
     ``transport`` such as ``httpx.MockTransport`` to use for both.
+
+    ``credentials`` is ``{SOURCE: {SCHEME: {field: value}}}`` (design.md §2.3); OAuth2 tokens
+    fetched with them are kept for the Runner's life, each until it expires (on ``clock``).
+    With ``require_auth``, a run that would send a request without the credentials its
+    operation needs does not start (AuthError, ``error.type`` ``auth``).
     """
 
     def __init__(
@@ -47,6 +62,7 @@ class Runner:
         servers: Mapping[str, str] | None = None,
         server_variables: Mapping[str, str] | None = None,
         credentials: Mapping[str, Any] | None = None,
+        require_auth: bool = False,
         check_responses: bool | str = False,
         sources: Mapping[str, str] | None = None,
         allow_remote: bool = False,
@@ -78,8 +94,11 @@ class Runner:
             max_response_bytes=max_response_bytes,
             follow_redirects=follow_redirects,
             dry_run=dry_run,
+            check_responses=check_responses,
         )
-        self.credentials = credentials
+        self.credentials = normalize_credentials(credentials)
+        self.require_auth = require_auth
+        self._tokens = TokenCache()
         self.check_responses = check_responses
         self._transport = transport
         self._client = client
@@ -120,6 +139,14 @@ class Runner:
             schema_pointer=workflow.location.pointer + "/inputs",
             workflow_id=workflow.workflow_id,
         )
+        if self.require_auth:
+            missing = missing_credentials(self.description, workflow, self.credentials, self._cache)
+            if missing:
+                raise AuthError(
+                    "credentials are required (require_auth, --require-auth) but missing: "
+                    + "; ".join(message for message, _ in missing),
+                    [variable for _, variables in missing for variable in variables],
+                )
         return workflow, values
 
     def _plan(self, description: Any, workflow: Workflow, seen: set[tuple[str, str]]) -> None:
@@ -183,10 +210,33 @@ class Runner:
             self._check_dependencies(target.description, target.workflow, [*chain, key])
             self._plan(target.description, target.workflow, set())
 
-    def _engine(self) -> Engine:
-        return Engine(
-            self.description, self.options, clock=self._clock, credentials=self.credentials, cache=self._cache
-        )
+    def _start(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Any, Authenticator]:
+        """The engine's generator for one run, and the run's Authenticator (its secrets: the
+        credentials, and the ``format: password`` inputs, redacted from every error and event)."""
+        secrets = Secrets()
+        authenticator = Authenticator(self.credentials, tokens=self._tokens, clock=self._clock, secrets=secrets)
+        data = self.description.parsed.data if isinstance(self.description.parsed.data, Mapping) else None
+        try:
+            schema = self.workflow(workflow_id).inputs
+            for value in password_inputs(schema, dict(inputs or {}), data):
+                secrets.add(value)
+            workflow, values = self.prepare(workflow_id, inputs)
+            for value in password_inputs(workflow.inputs, values, data):
+                secrets.add(value)
+        except ArazzoError as error:
+            secrets.error(error)
+            raise
+        engine = Engine(self.description, self.options, clock=self._clock, credentials=authenticator, cache=self._cache)
+        return engine.run(workflow, values), authenticator
+
+    @staticmethod
+    def _shown(item: Event, authenticator: Authenticator) -> Event:
+        """An event as it leaves the Runner: secrets redacted; the result with the warnings."""
+        if isinstance(item, RunFinished):
+            warnings = item.result.warnings
+            warnings.extend(w for w in authenticator.warnings if w not in warnings)
+        secrets = authenticator.secrets
+        return secrets.value(item) if secrets else item
 
     # ------------------------------------------------------------ sync
 
@@ -204,9 +254,7 @@ class Runner:
 
         Raises ArazzoError (before any request) when the run cannot start.
         """
-        workflow, values = self.prepare(workflow_id, inputs)
-        engine = self._engine()
-        generator = engine.run(workflow, values)
+        generator, authenticator = self._start(workflow_id, inputs)
         jar = httpx.Cookies()
         reply: Any = None
         while True:
@@ -214,13 +262,16 @@ class Runner:
                 item = generator.send(reply)
             except StopIteration:
                 return
+            except ArazzoError as error:
+                authenticator.secrets.error(error)
+                raise
             reply = None
             if isinstance(item, Send):
                 reply = self._send(item, jar)
             elif isinstance(item, Sleep):
                 self._sleep(item.seconds)
             else:
-                yield item
+                yield self._shown(item, authenticator)
 
     def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
         """Run a workflow to its end; a failing workflow is a RunResult, not an exception."""
@@ -242,7 +293,7 @@ class Runner:
             hops = 0
             while send.follow_redirects and response.next_request is not None:
                 _keep_cookies(jar, response)
-                request = _redirected(response.next_request, jar)
+                request = _redirected(response.next_request, jar, send)
                 response.close()
                 hops += 1
                 if hops > client.max_redirects:
@@ -287,8 +338,7 @@ class Runner:
         self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None
     ) -> AsyncIterator[Event]:
         """:meth:`iter_events` with asyncio: requests and delays do not block the loop."""
-        workflow, values = self.prepare(workflow_id, inputs)
-        generator = self._engine().run(workflow, values)
+        generator, authenticator = self._start(workflow_id, inputs)
         jar = httpx.Cookies()
         reply: Any = None
         while True:
@@ -296,6 +346,9 @@ class Runner:
                 item = generator.send(reply)
             except StopIteration:
                 return
+            except ArazzoError as error:
+                authenticator.secrets.error(error)
+                raise
             reply = None
             if isinstance(item, Send):
                 reply = await self._asend(item, jar)
@@ -306,7 +359,7 @@ class Runner:
                     self._async_sleep = asyncio.sleep
                 await self._async_sleep(item.seconds)
             else:
-                yield item
+                yield self._shown(item, authenticator)
 
     async def run_async(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
         """:meth:`run` with asyncio; many may run concurrently on one Runner."""
@@ -327,7 +380,7 @@ class Runner:
             hops = 0
             while send.follow_redirects and response.next_request is not None:
                 _keep_cookies(jar, response)
-                request = _redirected(response.next_request, jar)
+                request = _redirected(response.next_request, jar, send)
                 await response.aclose()
                 hops += 1
                 if hops > client.max_redirects:
@@ -473,11 +526,13 @@ def _add_cookies(request: httpx.Request, jar: httpx.Cookies) -> None:
         request.headers["cookie"] = f"{own}; {stored}" if stored else own
 
 
-def _redirected(request: httpx.Request, jar: httpx.Cookies) -> httpx.Request:
-    """A redirect hop as httpx built it, with this run's cookies instead of the client's."""
+def _redirected(request: httpx.Request, jar: httpx.Cookies, send: Send) -> httpx.Request:
+    """A redirect hop as httpx built it, with this run's cookies instead of the client's, and
+    no credential when it leaves the origin ``send`` was for (auth.guard_redirect)."""
     if "cookie" in request.headers:
         del request.headers["cookie"]
     _add_cookies(request, jar)
+    guard_redirect(request, send)
     return request
 
 

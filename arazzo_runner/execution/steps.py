@@ -174,6 +174,8 @@ class StepRunner:
         operation = target.operation
         parameters = self.parameters(description, workflow, step, context, operation)
         body, content_type = self.request_body(description, step, context, operation)
+        for warning in self.request_warnings:
+            yield Notice(warning, step.step_id)
         server = options.servers.get(target.source) or operation.server_url(options.server_variables)
         if not server.startswith(("http://", "https://")):
             raise StepFailure(
@@ -188,32 +190,52 @@ class StepRunner:
             )  # fmt: skip
         except StepError as error:
             raise StepFailure("expression", error.message) from None
-        headers = list(prepared.headers)
-        if prepared.cookies:
-            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in prepared.cookies.items())))
-        context.url, context.method = prepared.url, prepared.method
+        from .auth import Authenticator, CredentialedSend, TokenError, host_of  # auth imports the engine
+        from .results import CredentialUsed
+
+        auth = self.credentials
+        if not isinstance(auth, Authenticator):  # an Engine made without a Runner: plain credentials
+            auth = self.credentials = Authenticator(auth, clock=engine.clock)
+        workflow_id, step_id = workflow.workflow_id or "", step.step_id or ""
+        try:
+            authorization = yield from auth.authorize(
+                target.source, operation, description.openapi(target.source).security_schemes, server,
+                dry_run=options.dry_run, timeout=min(options.timeout, engine.remaining() or options.timeout),
+                max_bytes=options.max_response_bytes, workflow_id=workflow_id, step_id=step_id,
+            )  # fmt: skip
+        except TokenError as error:
+            raise StepFailure(error.kind, error.message) from None
+        applied = authorization.apply(prepared.url, prepared.headers, prepared.cookies)
+        headers = applied.headers
+        context.url, context.method = applied.url, prepared.method
         context.request = HttpMessage(
             headers=dict(headers), query=prepared.query, path=prepared.path, body=prepared.body_value
         )
-        result.request = RequestRecord(prepared.method, prepared.url, _redacted(headers), prepared.body_text)
-        yield RequestSent(workflow.workflow_id or "", step.step_id or "", result.request)
+        secret_headers = SECRET_HEADERS | applied.secret_headers
+        result.request = RequestRecord(
+            prepared.method, applied.shown_url, _redacted(headers, secret_headers), prepared.body_text
+        )
+        yield RequestSent(workflow_id, step_id, result.request)
         if options.dry_run:
             result.status = "succeeded"
             return
+        for source, scheme, kind in applied.used:
+            yield CredentialUsed(source, scheme, kind, host_of(applied.url), workflow_id, step_id)
         timeout = min(options.timeout, engine.remaining() or options.timeout)
         cut_by_max_time = timeout < options.timeout  # the request gets only what --max-time leaves
         if deadline is not None and deadline - engine.clock() < timeout:
             timeout, cut_by_max_time = max(deadline - engine.clock(), 0.001), False
-        from .engine import Send
-
-        exchange = yield Send(
+        exchange = yield CredentialedSend(
             prepared.method,
-            prepared.url,
+            applied.url,
             headers,
             prepared.content,
             timeout,
             options.follow_redirects,
             options.max_response_bytes,
+            applied.credential_headers,
+            applied.credential_query,
+            applied.credential_cookies,
         )
         if exchange.error is not None:
             if exchange.error_type == "timeout" and deadline is not None and engine.clock() >= deadline:
@@ -233,12 +255,27 @@ class StepRunner:
         context.status_code = exchange.status_code
         context.response = HttpMessage(headers=response_headers, body=body_value)
         result.response = ResponseRecord(
-            exchange.status_code, _redacted(exchange.headers), None if body_value is MISSING else body_value
+            exchange.status_code,
+            _redacted(exchange.headers, secret_headers),
+            None if body_value is MISSING else body_value,
         )
-        yield ResponseReceived(workflow.workflow_id or "", step.step_id or "", exchange.status_code, exchange.elapsed)
+        yield ResponseReceived(workflow_id, step_id, exchange.status_code, exchange.elapsed)
         yield from self.conclude(workflow, step, context, result, default_success=200 <= exchange.status_code < 300)
         if result.status == "failed" and not step.success_criteria:
             result.error = f"the response status {exchange.status_code} is not 2xx (the step has no successCriteria)"
+        if options.check_responses:
+            from ..openapi.responses import check_response
+
+            index = description.openapi(target.source)
+            problems = check_response(index, operation, exchange.status_code, content_type, body_value)
+            if problems:
+                message = "response does not match the OpenAPI description: " + "; ".join(problems)
+                if options.check_responses == "warn":
+                    yield Notice(message, step.step_id)
+                elif result.status == "succeeded":
+                    result.status, result.error, result.error_type = "failed", message, "response-check"
+                else:
+                    result.error = f"{result.error}; {message}" if result.error else message
 
     def conclude(
         self, workflow: Workflow, step: Step, context: ExpressionContext, result: StepResult, *, default_success: bool
@@ -395,6 +432,19 @@ class StepRunner:
     def parameters(
         self, description: Any, workflow: Workflow, step: Step, context: ExpressionContext, operation: Any
     ) -> list[ParameterValue]:
+        """The step's parameters with how the operation serializes each (style, explode,
+        allowReserved, ``content`` media type and its encoding).
+
+        A parameter the operation does not declare is still sent as written, with the
+        defaults of its location; it gives a warning.  Warnings are not yielded from here:
+        they are left in ``self.request_warnings`` (a new list on each call, which
+        :meth:`request_body` appends to), for the caller to report as ``Notice`` events.
+        """
+        from ..openapi.serialize import default_explode
+
+        warnings: list[str] = []
+        self.request_warnings = warnings
+        operation_name = operation.operation_id or f"{operation.method} {operation.path}"
         values = []
         for (name, location), value in self.parameter_values(description, workflow, step, context).items():
             declared = operation.parameter(name, location) if location else None
@@ -402,35 +452,107 @@ class StepRunner:
                 # no `in` on an operation step: the operation's own parameter of that name tells
                 declared = next((p for p in operation.parameters if p.name == name), None)
                 if declared is None:
+                    warnings.append(
+                        f"parameter {name!r} of step {step.step_id!r} has no 'in', and operation "
+                        f"{operation_name!r} declares no parameter of that name: it is not sent"
+                    )
                     continue
                 location = declared.in_
+            if declared is None and value is not MISSING:
+                if location not in ("path", "query", "querystring", "header", "cookie"):
+                    warnings.append(f"parameter {name!r} of step {step.step_id!r} is in {location!r}: it is not sent")
+                    continue
+                # OpenAPI ignores Accept, Content-Type and Authorization header parameters: they
+                # are never declared, and setting them is not worth a warning
+                if not (location == "header" and name.lower() in ("accept", "content-type", "authorization")):
+                    warnings.append(
+                        f"parameter {name!r} (in: {location}) of step {step.step_id!r} is not declared by "
+                        f"operation {operation_name!r}: it is sent as written"
+                    )
+            style = explode = content_type = encoding = None
+            allow_reserved = False
+            if declared is not None:
+                style = declared.style
+                raw_explode = declared.raw.get("explode") if isinstance(declared.raw, Mapping) else None
+                # OpenAPI 3.2: explode defaults to true for style cookie too
+                explode = raw_explode if isinstance(raw_explode, bool) else default_explode(style)
+                allow_reserved = bool(declared.allow_reserved)
+                if declared.content:
+                    content_type = next(iter(declared.content))
+                    media = declared.content[content_type]
+                    found = media.get("encoding") if isinstance(media, Mapping) else None
+                    encoding = found if isinstance(found, Mapping) else None
             values.append(
                 ParameterValue(
                     name,
                     location,
                     value,
-                    style=getattr(declared, "style", None),
-                    explode=getattr(declared, "explode", None),
-                    allow_reserved=bool(getattr(declared, "allow_reserved", False)),
-                )  # fmt: skip
+                    style=style,
+                    explode=explode,
+                    allow_reserved=allow_reserved,
+                    content_type=content_type,
+                    encoding=encoding,
+                )
             )
         return values
 
     def request_body(
         self, description: Any, step: Step, context: ExpressionContext, operation: Any
     ) -> tuple[Any, str | None]:
+        """The step's payload (replacements applied) and its content type: the step's
+        ``contentType``, else the operation's first request body media type.
+
+        When the operation describes that media type, the payload comes wrapped in a
+        :class:`~arazzo_runner.openapi.serialize.Payload` with its Media Type Object (for the
+        Encoding Objects and the XML hints), which ``build_request`` unwraps.  Replacements
+        work on a copy (the document and the context are never modified); a target that
+        selects nothing raises ``StepError``.  Warnings go to ``self.request_warnings``
+        (see :meth:`parameters`).
+        """
+        from ..openapi.serialize import Payload, apply_replacement, media_object
+
+        warnings = getattr(self, "request_warnings", None)
+        if warnings is None:
+            warnings = self.request_warnings = []
         body = step.request_body
         if body is None:
             return MISSING, None
+        declared = operation.request_body.content if operation.request_body is not None else None
+        content_type = body.content_type
+        if content_type is None and declared:
+            content_type = next(iter(declared))
+        media = media_object(declared, content_type)
+        if body.content_type is not None and declared and media is None:
+            warnings.append(
+                f"step {step.step_id!r} sends {body.content_type!r}, which operation "
+                f"{operation.operation_id or operation.path!r} does not list ({', '.join(declared)})"
+            )
         payload = self.value(description, body.payload, context)
+        if payload is MISSING:
+            return MISSING, content_type
         for replacement in body.replacements:
             value = self.value(description, replacement.value, context)
-            if value is not MISSING and isinstance(replacement.target, str):
-                payload = _replace(payload, replacement.target, value)
-        content_type = body.content_type
-        if content_type is None and operation.request_body is not None and operation.request_body.content:
-            content_type = next(iter(operation.request_body.content))
-        return payload, content_type
+            if not isinstance(replacement.target, str):
+                continue
+            if value is MISSING:
+                warnings.append(
+                    f"the replacement of {replacement.target!r} in step {step.step_id!r} resolved to nothing: "
+                    "the payload is left as it is there"
+                )
+                continue
+            payload = apply_replacement(
+                payload, replacement.target, value,
+                selector_type=replacement.target_selector_type, content_type=content_type,
+            )  # fmt: skip
+        if media is None:
+            return payload, content_type
+        base_uri = operation.request_body.base_uri
+
+        def resolve(node: Any) -> Any:
+            index = description.openapi(self.operation_target(description, step).source)
+            return index.resolve(node, base_uri=base_uri or None)
+
+        return Payload(payload, media, resolve), content_type
 
     # ------------------------------------------------------------ outputs and lookups
 
@@ -475,28 +597,3 @@ class StepRunner:
             return MISSING if value is None else value
 
         return lookup
-
-
-def _replace(payload: Any, pointer: str, value: Any) -> Any:
-    """``payload`` with the value at JSON ``pointer`` set (the payload is already a copy)."""
-    pointer = pointer[1:] if pointer.startswith("#") else pointer
-    if pointer in ("", "/"):
-        return value
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
-    node = payload
-    for token in tokens[:-1]:
-        if isinstance(node, dict):
-            node = node.setdefault(token, {})
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return payload
-    last = tokens[-1]
-    if isinstance(node, dict):
-        node[last] = value
-    elif isinstance(node, list):
-        if last == "-":
-            node.append(value)
-        elif last.isdigit() and int(last) < len(node):
-            node[int(last)] = value
-    return payload
