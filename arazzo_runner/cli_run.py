@@ -70,7 +70,7 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         choices=["fail", "warn"],
         metavar="warn",
         help="check each response against the OpenAPI operation (status, content type, body schema); "
-        "a mismatch fails the step, or only warns with --check-responses=warn"
+        "a mismatch fails the step, or only warns with --check-responses=warn",
     )
     run.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in FILE")
     run.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (not recommended)")
@@ -252,7 +252,11 @@ class _Printer:
                 )
         elif isinstance(event, results.MissingCredentials) and not self.quiet:
             self.err.write(self.style("warning", "33") + f": {event.message}\n")
-        elif isinstance(event, results.Notice) and not self.quiet and not self.dry_run:
+        elif (
+            isinstance(event, results.Notice)
+            and not self.quiet
+            and not (self.dry_run and "resolved to nothing" in event.message)
+        ):
             self.err.write(self.style.dim(f"  note: {event.message}") + "\n")
 
     def step_line(self, result: Any) -> None:

@@ -838,3 +838,19 @@ def test_check_responses_warn_only_warns(api: FakeApi) -> None:
     assert code == 0
     assert "response does not match the OpenAPI description" in err
     assert out.startswith("serviceSid: MG")
+
+
+def test_several_servers_without_override_are_named_in_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers:\n"
+        "  - url: https://api.twilio.com/2010-04-01\n  - url: https://messaging.twilio.com/v1\n"
+        "paths:\n  /Services:\n    post:\n      operationId: create\n      responses: {'201': {description: ok}}\n"
+    )
+    (tmp_path / "flow.yaml").write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\n"
+        "workflows:\n  - workflowId: w\n    steps:\n      - stepId: s\n        operationId: create\n"
+    )
+    code, out, err = run("run", str(tmp_path / "flow.yaml"), "--dry-run")
+    assert code == 0 and out.startswith("POST https://api.twilio.com/2010-04-01/Services")
+    assert "offers 2 servers (https://api.twilio.com/2010-04-01, https://messaging.twilio.com/v1)" in err
+    assert "--server api=URL" in err

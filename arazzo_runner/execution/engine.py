@@ -136,6 +136,7 @@ class Engine:
         self.dependencies: dict[tuple[str, str], Outcome] = {}
         self.completed_steps: set[tuple[str, str]] = set()
         self.cache = cache if cache is not None else {}
+        self.server_notices: set[tuple[str, tuple[str, ...]]] = set()  # warned once per run
         self.deadlines: list[float] = []  # 1.1 step timeouts in force, absolute clock times
         self.step_runner = StepRunner(self, credentials)
 

@@ -245,7 +245,8 @@ class Runner:
         if self._client is not None:
             return self._client
         if self._own_client is None:
-            transport = self._transport or _LazyTransport(self._client_options)
+            # with proxies in the environment httpx must build its own transports to use them
+            transport = self._transport or (None if _environment_proxies() else _LazyTransport(self._client_options))
             self._own_client = httpx.Client(transport=transport, **self._client_options)
         return self._own_client
 
@@ -330,7 +331,9 @@ class Runner:
         if self._async_client is not None:
             return self._async_client
         if self._own_async_client is None:
-            transport = self._transport or _LazyAsyncTransport(self._client_options)
+            transport = self._transport or (
+                None if _environment_proxies() else _LazyAsyncTransport(self._client_options)
+            )
             self._own_async_client = httpx.AsyncClient(transport=transport, **self._client_options)
         return self._own_async_client
 
@@ -444,6 +447,12 @@ class Runner:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _environment_proxies() -> bool:
+    from httpx._utils import get_environment_proxies
+
+    return bool(get_environment_proxies())
 
 
 class _LazyTransport(httpx.BaseTransport):
