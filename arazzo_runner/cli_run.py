@@ -107,6 +107,9 @@ def _count(text: str) -> int:
     return value
 
 
+_CHECK_RESPONSES: dict[str | None, bool | str] = {None: False, "fail": True, "warn": "warn"}
+
+
 def _pairs(values: Sequence[str], option: str, form: str = "NAME=VALUE") -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
@@ -302,7 +305,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             max_retry_after=args.max_retry_after,
             max_response_bytes=args.max_response_bytes,
             follow_redirects=args.follow_redirects,
-            check_responses={None: False, "fail": True, "warn": "warn"}[args.check_responses],
+            check_responses=_CHECK_RESPONSES[args.check_responses],
             dry_run=args.dry_run,
             verify=_verify(args, err),
         )
