@@ -44,6 +44,9 @@ __all__ = [
     "StepResult",
     "RunError",
     "Event",
+    "validate",
+    "ValidationReport",
+    "Diagnostic",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
@@ -52,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
     from .loading.sources import Description, Source, load
     from .model import ArazzoDocument
     from .openapi.index import OpenAPIIndex, load_openapi
+    from .validation import Diagnostic, ValidationReport, validate
 
 # name -> module that defines it; imported on first attribute access (PEP 562)
 _LAZY = {
@@ -68,6 +72,9 @@ _LAZY = {
     "StepResult": ".execution.results",
     "RunError": ".execution.results",
     "Event": ".execution.results",
+    "validate": ".validation",
+    "ValidationReport": ".validation",
+    "Diagnostic": ".validation",
 }
 
 

@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from .errors import ArazzoError, UsageError
+from .errors import ArazzoError, UsageError, ValidationError
 
 __all__ = ["add_parser", "command"]
 
@@ -36,6 +36,9 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     run.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
     run.add_argument(
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
+    )
+    run.add_argument(
+        "--no-validate", action="store_true", help="run even when `arazzo validate` reports errors for the document"
     )
     run.add_argument("--trace", metavar="FILE.jsonl", help="write every engine event as a JSON line")
     run.add_argument(
@@ -108,6 +111,27 @@ def _count(text: str) -> int:
 
 
 _CHECK_RESPONSES: dict[str | None, bool | str] = {None: False, "fail": True, "warn": "warn"}
+
+
+def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> None:
+    """Stop before any request when validation reports errors (warnings never block)."""
+    from .validation import validate
+
+    report = validate(description, servers=servers)
+    if report.valid:
+        return
+    errors = report.errors
+    first = errors[0]
+    if len(errors) == 1:
+        raise ValidationError(f"{first.message} [{first.rule}]", first.location)
+    for diagnostic in errors:
+        err.write(
+            f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column} error {diagnostic.rule} {diagnostic.message}\n"
+        )
+    raise ValidationError(
+        f"the document has {len(errors)} errors (listed above; --no-validate runs it anyway); the first: {first.message}",
+        first.location,
+    )
 
 
 def _pairs(values: Sequence[str], option: str, form: str = "NAME=VALUE") -> dict[str, str]:
@@ -311,6 +335,8 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
         )
         _check_servers(runner.description, servers)
         workflow_id = runner.workflow(args.workflow).workflow_id
+        if not args.no_validate:
+            _refuse_invalid(runner.description, servers, err)
         inputs = _inputs(args, runner)
         printer = _Printer(out if not args.json else err, err, style, quiet, args.dry_run)
         if args.trace:

@@ -854,3 +854,27 @@ def test_several_servers_without_override_are_named_in_a_warning(tmp_path: Path)
     assert code == 0 and out.startswith("POST https://api.twilio.com/2010-04-01/Services")
     assert "offers 2 servers (https://api.twilio.com/2010-04-01, https://messaging.twilio.com/v1)" in err
     assert "--server api=URL" in err
+
+
+def test_a_document_with_validation_errors_is_refused_before_any_request(api: FakeApi, tmp_path: Path) -> None:
+    text = FLAGSHIP.read_text(encoding="utf-8").replace("$inputs.phoneNumberSid", "$inputs.phoneNumberSidd")
+    text = text.replace("../openapi/", str(FLAGSHIP.parent.parent / "openapi") + "/")
+    copy = tmp_path / "typo.yml"
+    copy.write_text(text, encoding="utf-8")
+    argv = [
+        "run",
+        str(copy),
+        "--server",
+        f"messagingApi={api.url}/v1",
+        "-i",
+        "friendlyName=x",
+        "-i",
+        f"phoneNumberSid={PHONE}",
+    ]
+    code, out, err = run(*argv, "--json")
+    data = json.loads(out)
+    assert code == 2 and data["status"] == "error" and data["error"]["type"] == "document"
+    assert "phoneNumberSidd" in data["error"]["message"] and data["error"]["line"] is not None
+    assert api.requests == []
+    code, out, err = run(*argv, "--no-validate")
+    assert code == 0 and len(api.requests) == 3
