@@ -20,10 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The flagship workflow, end to end, on the built-in mock of its OpenAPI description.
 demo: $(VENV)/.installed
-	$(BIN)/arazzo list $(FLAGSHIP)
-	@echo
-	$(BIN)/arazzo show $(FLAGSHIP) provision-messaging-service-add-number
+	$(BIN)/arazzo run $(FLAGSHIP) --mock \
+		-i friendlyName="Demo messaging service" \
+		-i phoneNumberSid=PN0123456789abcdef0123456789abcdef
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -33,6 +33,14 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         help="the server URL for every operation of SOURCE",
     )
     run.add_argument("--server-var", action="append", default=[], metavar="NAME=VALUE", help="a server variable")
+    run.add_argument(
+        "--mock",
+        action="append",
+        nargs="?",
+        const="*",
+        metavar="SOURCE",
+        help="answer every OpenAPI source (or only SOURCE, repeatable) with the built-in mock, in-process",
+    )
     run.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
     run.add_argument(
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
@@ -111,6 +119,12 @@ def _count(text: str) -> int:
 
 
 _CHECK_RESPONSES: dict[str | None, bool | str] = {None: False, "fail": True, "warn": "warn"}
+
+
+def _mock_option(values: Sequence[str] | None) -> bool | list[str]:
+    if not values:
+        return False
+    return True if "*" in values else list(values)
 
 
 def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> None:
@@ -253,6 +267,7 @@ class _Printer:
         self.depth = 0
         self.pending: dict[tuple[str, str], Any] = {}
         self.credentials_shown: set[tuple[str, str, str]] = set()
+        self.mocked: set[str] = set()
 
     def __call__(self, event: Any) -> None:
         from .execution import results
@@ -277,8 +292,9 @@ class _Printer:
                     self.style.dim(f"credentials: {event.source}/{event.scheme} ({event.type}) sent to {event.host}")
                     + "\n"
                 )
-        elif isinstance(event, results.MissingCredentials) and not self.quiet:
-            self.err.write(self.style("warning", "33") + f": {event.message}\n")
+        elif isinstance(event, results.MissingCredentials):
+            if not self.quiet and event.source not in self.mocked:  # the mock needs no credentials
+                self.err.write(self.style("warning", "33") + f": {event.message}\n")
         elif (
             isinstance(event, results.Notice)
             and not self.quiet
@@ -332,13 +348,19 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             check_responses=_CHECK_RESPONSES[args.check_responses],
             dry_run=args.dry_run,
             verify=_verify(args, err),
+            mock=_mock_option(args.mock),
         )
+        if runner.mocked and not quiet:
+            err.write(
+                f"mock: {', '.join(runner.mocked)} answered by the built-in mock (nothing leaves this machine for them)\n"
+            )
         _check_servers(runner.description, servers)
         workflow_id = runner.workflow(args.workflow).workflow_id
         if not args.no_validate:
             _refuse_invalid(runner.description, servers, err)
         inputs = _inputs(args, runner)
         printer = _Printer(out if not args.json else err, err, style, quiet, args.dry_run)
+        printer.mocked = set(runner.mocked)
         if args.trace:
             try:
                 trace = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
@@ -365,17 +387,17 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
     if args.json:
         out.write(json.dumps(result.to_dict(), ensure_ascii=False, default=str) + "\n")
     else:
-        _summary(result, out, err, style, quiet, args.dry_run)
+        _summary(result, out, err, style, quiet, args.dry_run, " (on the built-in mock)" if runner.mocked else "")
     return 0 if args.dry_run else result.exit_code
 
 
-def _summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool) -> None:
+def _summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool, mocked: str = "") -> None:
     if dry_run:
         err.write(f"dry run: {sum(1 for s in result.steps if s.request is not None)} request(s) not sent\n")
         return
     if result.status == "succeeded":
         if not quiet:
-            err.write(style("workflow succeeded", "32") + f": {result.workflow_id}\n")
+            err.write(style("workflow succeeded", "32") + f": {result.workflow_id}{mocked}\n")
     else:
         error = result.error
         where = f" at step {error.step_id}" if error is not None and error.step_id else ""

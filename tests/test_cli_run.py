@@ -878,3 +878,28 @@ def test_a_document_with_validation_errors_is_refused_before_any_request(api: Fa
     assert api.requests == []
     code, out, err = run(*argv, "--no-validate")
     assert code == 0 and len(api.requests) == 3
+
+
+def test_mock_runs_the_flagship_offline() -> None:
+    argv = [
+        "run",
+        str(FLAGSHIP),
+        "--mock",
+        "-i",
+        "friendlyName=Demo messaging service",
+        "-i",
+        f"phoneNumberSid={PHONE}",
+    ]
+    code, out, err = run(*argv)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert re.fullmatch(r"serviceSid: MG[0-9a-fA-F]{32}", lines[0])
+    assert lines[1] == "friendlyName: Demo messaging service"
+    assert "built-in mock" in err and "warning: no credentials" not in err
+    code, out, _ = run(*argv, "--json", "--mock", "messagingApi")
+    assert code == 0 and json.loads(out)["outputs"]["friendlyName"] == "Demo messaging service"
+
+
+def test_mock_of_an_unknown_source_is_a_usage_error() -> None:
+    code, _, err = run("run", str(FLAGSHIP), "--mock", "nope", "-i", "friendlyName=x", "-i", f"phoneNumberSid={PHONE}")
+    assert code == 2 and "no OpenAPI source description named 'nope'" in err

@@ -38,6 +38,9 @@ from .steps import DeadlineExceeded, StepRunner
 __all__ = ["Engine", "RunOptions", "Send", "Sleep", "Exchange", "Outcome", "Transferred", "Abort"]
 
 
+MAX_DEPTH = 64  # sub-workflows within sub-workflows: a cycle of workflow steps stops here
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """The guards and overrides of a run (the CLI defaults of design.md §2.1)."""
@@ -214,6 +217,15 @@ class Engine:
 
     def run_workflow(self, description: Any, workflow: Workflow, inputs: dict[str, Any], depth: int) -> Effects:
         workflow_id = workflow.workflow_id or ""
+        if depth > MAX_DEPTH:
+            raise Abort(
+                RunError(
+                    "max-steps",
+                    f"workflows nest deeper than {MAX_DEPTH} levels at {workflow_id!r} (do workflows call each other?)",
+                    None,
+                    workflow.location,
+                )
+            )
         yield WorkflowStarted(workflow_id, depth)
         failed_dependency = yield from self.run_dependencies(description, workflow, inputs, depth)
         context = self.new_context(description, inputs)

@@ -8,7 +8,7 @@ from one run into the next.  The drivers here are the only code that touches the
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -64,6 +64,8 @@ class Runner:
         credentials: Mapping[str, Any] | None = None,
         require_auth: bool = False,
         check_responses: bool | str = False,
+        mock: bool | Sequence[str] = False,
+        mock_seed: int = 0,
         sources: Mapping[str, str] | None = None,
         allow_remote: bool = False,
         timeout: float = 30.0,
@@ -84,6 +86,18 @@ class Runner:
 
             document = load(str(document), sources=sources, allow_remote=allow_remote)
         self.description = document
+        self.mocked: tuple[str, ...] = ()
+        if mock:
+            # the built-in mock answers the mocked sources in-process; the others (with
+            # ``mock=[names]``) go to the network as usual
+            from ..mock import mock_description
+
+            only = None if mock is True else list(mock)
+            fallback = (transport or _Fallback({"verify": verify})) if only else None
+            setup = mock_description(document, only=only, seed=mock_seed, servers=servers, fallback=fallback)
+            transport = setup.transport
+            servers = {**setup.servers, **(servers or {})}
+            self.mocked = tuple(setup.mocks)
         self.options = RunOptions(
             servers=dict(servers or {}),
             server_variables=dict(server_variables or {}),
@@ -192,11 +206,12 @@ class Runner:
                 if action.workflow_id is not None:
                     target = resolve_workflow(description, action.workflow_id, action.location.child("workflowId"))
                     self._plan(target.description, target.workflow, seen)
-        chain = [key]
-        self._check_dependencies(description, workflow, chain)
+        self._check_dependencies(description, workflow, [key], seen)
         self._planned.add(f"{key}")
 
-    def _check_dependencies(self, description: Any, workflow: Workflow, chain: list[tuple[str, str]]) -> None:
+    def _check_dependencies(
+        self, description: Any, workflow: Workflow, chain: list[tuple[str, str]], seen: set[tuple[str, str]]
+    ) -> None:
         from ..targets import resolve_workflow
 
         for index, name in enumerate(workflow.depends_on):
@@ -207,8 +222,8 @@ class Runner:
                 raise DocumentError(
                     f"workflow dependsOn makes a cycle: {cycle}", workflow.location.child("dependsOn", index)
                 )
-            self._check_dependencies(target.description, target.workflow, [*chain, key])
-            self._plan(target.description, target.workflow, set())
+            self._check_dependencies(target.description, target.workflow, [*chain, key], seen)
+            self._plan(target.description, target.workflow, seen)
 
     def _start(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Any, Authenticator]:
         """The engine's generator for one run, and the run's Authenticator (its secrets: the
@@ -447,6 +462,26 @@ class Runner:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+class _Fallback(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """The network, sync or async, for sources that a partial ``--mock`` leaves real."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self._sync = _LazyTransport(options)
+        self._async = _LazyAsyncTransport(options)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._sync.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._async.handle_async_request(request)
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()
 
 
 def _environment_proxies() -> bool:
