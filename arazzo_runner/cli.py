@@ -271,7 +271,14 @@ def main(
     err = stderr if stderr is not None else sys.stderr
     parser = _build_parser(out, err)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        # `show FILE --json WORKFLOW_ID`: argparse does not give an optional positional that
+        # comes after an option to its argument; take it here
+        if extra and getattr(args, "command", None) == "show" and args.workflow_id is None and len(extra) == 1:
+            if not extra[0].startswith("-"):
+                args.workflow_id, extra = extra[0], []
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except _Exit as exit_:
         if exit_.message:
             err.write(exit_.message)

@@ -213,3 +213,11 @@ def test_python_dash_m_reports_errors_without_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_show_takes_the_workflow_id_after_an_option() -> None:
+    code, out, err = run("show", str(FLAGSHIP), "--json", WORKFLOW_ID)
+    assert code == 0, err
+    assert json.loads(out)["workflowId"] == WORKFLOW_ID
+    code, _, err = run("show", str(FLAGSHIP), "--json", WORKFLOW_ID, "extra")
+    assert code == 2 and "unrecognized arguments" in err

@@ -781,7 +781,9 @@ class Authenticator:
             return token
         if dry_run:
             return Token(REDACTED)  # nothing is sent in a dry run, the token request neither
-        encoded = base64.b64encode(f"{given['client_id']}:{given['client_secret']}".encode()).decode("ascii")
+        # RFC 6749 §2.3.1: client id and secret are form-encoded before the Basic encoding
+        pair = f"{quote_plus(given['client_id'])}:{quote_plus(given['client_secret'])}"
+        encoded = base64.b64encode(pair.encode()).decode("ascii")
         self.secrets.add(encoded)
         form = {"grant_type": "client_credentials", **({"scope": " ".join(scopes)} if scopes else {})}
         headers = [
