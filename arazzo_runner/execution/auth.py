@@ -1,4 +1,4 @@
-"""Credentials: which security requirement of an operation to satisfy, with what, and secrecy.
+"""Credentials: which security requirement of an operation to satisfy, and applying it to requests.
 
 An operation's ``security`` lists alternatives; each alternative names one or more schemes that
 must all be satisfied together (``security: []``, or an empty alternative ``{}``: nothing is
@@ -21,28 +21,35 @@ A credential goes only to the server its request was built for: :func:`guard_red
 it from redirect hops to another origin.  :class:`Secrets` collects the secret strings of a run
 (credentials, the headers made of them, fetched tokens, ``format: password`` inputs) and
 replaces them with ``***`` in everything a run records.
+
+The pieces live in their own modules and are all importable from here:
+:mod:`.credentials_source` (where credentials come from), :mod:`.request_credentials`
+(credentials on a request, redirect guards), :mod:`.tokens` (OAuth2 tokens) and
+:mod:`.redaction` (secrets kept out of every output).
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import os
-import re
-import threading
 import time
 from collections.abc import Generator, Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
-import httpx
-
-from ..credentials import FIELDS, SECRET_FIELDS, accepted_fields, env_variable, scheme_fields, scheme_type
-from ..errors import ArazzoError, ExecutionError, UsageError
-from .engine import Exchange, Send
-from .inputs import resolve_schema
+from ..credentials import SECRET_FIELDS, env_variable, scheme_fields, scheme_type
+from ..errors import ExecutionError
+from .credentials_source import Credentials, environment_credentials, normalize_credentials, read_dotenv
+from .request_credentials import (
+    Applied,
+    Authorization,
+    Credential,
+    CredentialedSend,
+    basic_credentials,
+    guard_redirect,
+    host_of,
+)
 from .results import REDACTED, CredentialUsed, MissingCredentials
+from .redaction import Secrets, password_inputs
+from .tokens import Token, TokenCache, TokenError, read_token, token_request, token_url
 
 __all__ = [
     "Credentials",
@@ -67,12 +74,6 @@ __all__ = [
     "host_of",
 ]
 
-Credentials = dict[str, dict[str, dict[str, str]]]
-"""``{SOURCE: {SCHEME: {field: value}}}``, fields lower-cased (``username``, ``token``, ...)."""
-
-_FIELD_NAMES = frozenset(f.lower() for f in FIELDS)
-_MIN_SECRET = 3  # shorter strings are not searched for in free text (they would shred it)
-
 
 class AuthError(ExecutionError):
     """The run needs credentials that were not given (``--require-auth``): exit code 2."""
@@ -82,124 +83,6 @@ class AuthError(ExecutionError):
     def __init__(self, message: str, variables: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.variables = tuple(variables)
-
-
-class TokenError(Exception):
-    """An OAuth2 token could not be obtained; ``kind`` is ``auth``, ``network`` or ``timeout``."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-# ---------------------------------------------------------------- where credentials come from
-
-
-def normalize_credentials(credentials: Mapping[str, Any] | None) -> Credentials:
-    """``credentials=`` checked and copied: field names lower-cased, values strings.
-
-    Raises UsageError for a shape other than ``{SOURCE: {SCHEME: {field: value}}}`` or an
-    unknown field (the message never shows a value).
-    """
-    if credentials is None:
-        return {}
-    shape = "credentials must be {SOURCE: {SCHEME: {field: value}}}"
-    if not isinstance(credentials, Mapping):
-        raise UsageError(f"{shape}, not {type(credentials).__name__}")
-    checked: Credentials = {}
-    for source, schemes in credentials.items():
-        if not isinstance(source, str) or not isinstance(schemes, Mapping):
-            raise UsageError(f"{shape}: the entry for {source!r} is not a mapping of schemes")
-        for scheme, given in schemes.items():
-            if not isinstance(scheme, str) or not isinstance(given, Mapping):
-                raise UsageError(f"{shape}: {source}/{scheme} is not a mapping of fields")
-            values: dict[str, str] = {}
-            for name, value in given.items():
-                key = str(name).lower()
-                if key not in _FIELD_NAMES:
-                    known = ", ".join(sorted(_FIELD_NAMES))
-                    raise UsageError(f"credentials {source}/{scheme}: unknown field {name!r} (fields: {known})")
-                if not isinstance(value, str):
-                    raise UsageError(f"credentials {source}/{scheme}: {key} must be a string")
-                values[key] = value
-            checked.setdefault(source, {})[scheme] = values
-    return checked
-
-
-def read_dotenv(path: str = ".env") -> dict[str, str]:
-    """``NAME=VALUE`` lines of a ``.env`` file: ``export``, ``#`` comments (whole lines, and
-    after an unquoted value) and quotes allowed; a file that cannot be read gives nothing."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    values: dict[str, str] = {}
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        name, sep, value = line.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            continue
-        if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
-            value = value[1:-1]
-        else:
-            value = re.sub(r"\s+#.*$", "", value)
-        values[name] = value
-    return values
-
-
-def environment_credentials(
-    description: Any, environ: Mapping[str, str] | None = None, dotenv: str | None = ".env"
-) -> Credentials:
-    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables (design.md §2.3) for
-    every security scheme of the OpenAPI sources of ``description`` (nested Arazzo documents
-    included): ``environ`` (default ``os.environ``) wins over the ``dotenv`` file."""
-    environment = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
-    found: Credentials = {}
-    for name, schemes in _source_schemes(description, set()):
-        for scheme_name, scheme in schemes.items():
-            if not isinstance(scheme, Mapping):
-                continue
-            for field_name in accepted_fields(scheme):
-                variable = env_variable(name, scheme_name, field_name)
-                if variable in environment:
-                    found.setdefault(name, {}).setdefault(scheme_name, {})[field_name.lower()] = environment[variable]
-    return found
-
-
-def _source_schemes(description: Any, seen: set[int]) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    """(source name, securitySchemes) of each OpenAPI source, nested Arazzo sources included."""
-    if id(description) in seen:
-        return
-    seen.add(id(description))
-    for source in description.document.source_descriptions:
-        name = source.name
-        if not isinstance(name, str):
-            continue
-        try:
-            kind = description.source(name).type
-            if kind == "openapi":
-                yield name, description.openapi(name).security_schemes
-            elif kind == "arazzo":
-                yield from _source_schemes(description.arazzo(name), seen)
-        except ArazzoError:
-            continue  # the run reports it where the source is used
-
-
-# ---------------------------------------------------------------- which alternative
-
-
-def _token_url(scheme: Mapping[str, Any]) -> str | None:
-    flows = scheme.get("flows")
-    flow = flows.get("clientCredentials") if isinstance(flows, Mapping) else None
-    url = flow.get("tokenUrl") if isinstance(flow, Mapping) else None
-    return url if isinstance(url, str) and url else None
 
 
 def _usable(scheme: Any, given: Mapping[str, str] | None) -> bool:
@@ -215,9 +98,7 @@ def _usable(scheme: Any, given: Mapping[str, str] | None) -> bool:
     if kind == "apiKey":
         return "key" in given and scheme.get("in") in ("header", "query", "cookie") and bool(scheme.get("name"))
     if kind == "oauth2":
-        return "token" in given or (
-            "client_id" in given and "client_secret" in given and _token_url(scheme) is not None
-        )
+        return "token" in given or ("client_id" in given and "client_secret" in given and token_url(scheme) is not None)
     if kind == "openIdConnect":
         return "token" in given
     return kind == "mutualTLS"  # the TLS client certificate (--client-cert) is the credential
@@ -322,331 +203,6 @@ def missing_credentials(
     return problems
 
 
-# ---------------------------------------------------------------- secrets
-
-
-def password_inputs(schema: Any, value: Any, document: Mapping[str, Any] | None = None, depth: int = 0) -> set[str]:
-    """The strings of ``value`` that its schema marks ``format: password`` (nested too)."""
-    found: set[str] = set()
-    schema = resolve_schema(schema, document)
-    if not isinstance(schema, Mapping) or depth > 32:
-        return found
-    if schema.get("format") == "password" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        found.add(str(value))
-    for keyword in ("allOf", "anyOf", "oneOf"):
-        branches = schema.get(keyword)
-        for branch in branches if isinstance(branches, list) else []:
-            found |= password_inputs(branch, value, document, depth + 1)
-    if isinstance(value, Mapping):
-        properties = schema.get("properties")
-        properties = properties if isinstance(properties, Mapping) else {}
-        extra = schema.get("additionalProperties")
-        for key, item in value.items():
-            sub = properties.get(key, extra if isinstance(extra, Mapping) else None)
-            if sub is not None:
-                found |= password_inputs(sub, item, document, depth + 1)
-    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        for item in value:
-            found |= password_inputs(schema["items"], item, document, depth + 1)
-    return found
-
-
-class Secrets:
-    """The secret strings of one run, and their replacement by ``***`` in what it records.
-
-    Each secret is also searched in the forms it takes in a request: URL-encoded and as a
-    JSON string.  Strings shorter than 3 characters are not searched in free text (headers
-    and query parameters that carry credentials are redacted by name whatever their length).
-    """
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-        self._lock = threading.Lock()
-        for value in values:
-            self.add(value)
-
-    def add(self, value: Any) -> None:
-        if not isinstance(value, str) or len(value) < _MIN_SECRET:
-            return
-        forms = {value, quote_plus(value), quote(value, safe=""), json.dumps(value)[1:-1]}
-        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
-        new = {form for form in forms if len(form) >= _MIN_SECRET} - self._values
-        if new:
-            with self._lock:
-                self._values |= new
-                self._pattern = None
-
-    def __bool__(self) -> bool:
-        return bool(self._values)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._values
-
-    def text(self, text: str) -> str:
-        """``text`` with every secret replaced by ``***``."""
-        if not self._values:
-            return text
-        pattern = self._pattern
-        if pattern is None:
-            with self._lock:
-                ordered = sorted(self._values, key=len, reverse=True)  # the longest form first
-                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-        return pattern.sub(REDACTED, text)
-
-    def value(self, value: Any) -> Any:
-        """``value`` redacted: strings, containers and dataclasses (frozen ones copied,
-        others such as StepResult and RunResult updated in place with new values)."""
-        if not self._values:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.value(k): self.value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(item) for item in value]
-        if isinstance(value, tuple):
-            return tuple(self.value(item) for item in value)
-        if is_dataclass(value) and not isinstance(value, type):
-            changes = {f.name: self.value(getattr(value, f.name)) for f in fields(value) if f.init}
-            if getattr(value, "__dataclass_params__").frozen:  # noqa: B009 - a dataclass internal
-                return replace(value, **changes)
-            for name, item in changes.items():
-                setattr(value, name, item)  # new containers: the engine's own stay untouched
-            return value
-        return value
-
-    def error(self, error: ArazzoError) -> ArazzoError:
-        """``error`` with its message (and listed problems) redacted, in place."""
-        if self._values:
-            error.message = self.text(error.message)
-            error.args = tuple(self.text(a) if isinstance(a, str) else a for a in error.args)
-            problems = getattr(error, "problems", None)
-            if isinstance(problems, list):
-                error.problems = [self.text(p) if isinstance(p, str) else p for p in problems]  # type: ignore[attr-defined]
-        return error
-
-
-# ---------------------------------------------------------------- tokens
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """An OAuth2 access token; ``expires_at`` on the Runner's clock (None: no expiry given)."""
-
-    value: str
-    type: str = "Bearer"
-    expires_at: float | None = None
-
-    @property
-    def header(self) -> str:
-        return f"{self.type} {self.value}"
-
-
-class TokenCache:
-    """OAuth2 tokens by (source, scheme, token URL, scopes), each kept until it expires.
-
-    One per Runner: every run of the Runner uses it, so a token is fetched once for many runs.
-    """
-
-    def __init__(self) -> None:
-        self._tokens: dict[tuple[Any, ...], Token] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], now: float) -> Token | None:
-        with self._lock:
-            token = self._tokens.get(key)
-            if token is not None and token.expires_at is not None and now >= token.expires_at:
-                del self._tokens[key]
-                return None
-            return token
-
-    def put(self, key: tuple[Any, ...], token: Token) -> None:
-        with self._lock:
-            self._tokens[key] = token
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tokens.clear()
-
-
-def _read_token(exchange: Exchange, what: str, url: str, now: float) -> Token:
-    if exchange.error is not None:
-        raise TokenError(
-            exchange.error_type or "network", f"the token request for {what} to {url} failed: {exchange.error}"
-        )
-    try:
-        data = json.loads(exchange.content.decode("utf-8"))
-    except ValueError:
-        data = None
-    if not 200 <= exchange.status_code < 300:
-        reason = ""
-        if isinstance(data, Mapping) and isinstance(data.get("error"), str):
-            reason = f": {data['error']}"
-            if isinstance(data.get("error_description"), str):
-                reason += f" ({data['error_description']})"
-        raise TokenError(
-            "auth",
-            f"the token endpoint {url} refused the client credentials of {what} with status {exchange.status_code}{reason}",
-        )
-    value = data.get("access_token") if isinstance(data, Mapping) else None
-    if not isinstance(value, str) or not value:
-        raise TokenError(
-            "auth", f"the token endpoint {url} answered {exchange.status_code} without an access_token for {what}"
-        )
-    kind = data.get("token_type") if isinstance(data.get("token_type"), str) and data.get("token_type") else "Bearer"
-    kind = "Bearer" if kind.lower() == "bearer" else kind
-    lifetime = data.get("expires_in")
-    try:
-        seconds = float(lifetime) if lifetime is not None and not isinstance(lifetime, bool) else None
-    except (TypeError, ValueError):
-        seconds = None
-    # renewed a little early (a tenth of its life, 30 s at most) so it does not expire in flight
-    expires_at = None if seconds is None else now + seconds - min(30.0, seconds / 10)
-    return Token(value, kind, expires_at)
-
-
-# ---------------------------------------------------------------- applying credentials
-
-
-@dataclass(frozen=True, slots=True)
-class Credential:
-    """One piece of a credential: ``value`` goes into header/query/cookie ``name``."""
-
-    source: str
-    scheme: str
-    type: str
-    where: str  # header | query | cookie
-    name: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """A request with its credentials: what to send, and what to record and guard."""
-
-    url: str
-    shown_url: str  # the URL as recorded: credential query values are ***
-    headers: list[tuple[str, str]]  # with the Cookie header
-    secret_headers: frozenset[str]  # lower-case names whose values are recorded as ***
-    used: tuple[tuple[str, str, str], ...]  # (source, scheme, type) of each credential sent
-    credential_headers: frozenset[str] = frozenset()
-    credential_query: frozenset[str] = frozenset()
-    credential_cookies: tuple[tuple[str, str], ...] = ()
-
-
-def _redact_query(url: str, names: frozenset[str]) -> str:
-    if not names or "?" not in url:
-        return url
-    parts = urlsplit(url)
-    pieces = []
-    for piece in parts.query.split("&"):
-        name, sep, _ = piece.partition("=")
-        pieces.append(f"{name}={REDACTED}" if sep and unquote_plus(name) in names else piece)
-    return urlunsplit(parts._replace(query="&".join(pieces)))
-
-
-@dataclass(frozen=True, slots=True)
-class Authorization:
-    """The credentials chosen for one request, and the names under which the source's
-    schemes carry secrets (redacted in records even when a step set them itself)."""
-
-    credentials: tuple[Credential, ...] = ()
-    redact_headers: frozenset[str] = frozenset()
-    redact_query: frozenset[str] = frozenset()
-
-    def apply(self, url: str, headers: Iterable[tuple[str, str]], cookies: Mapping[str, str]) -> Applied:
-        """``url``, ``headers`` and ``cookies`` (as the step built them) with the credentials
-        added; a header, query parameter or cookie the step sets itself is left as it is."""
-        headers = list(headers)
-        cookies = dict(cookies)
-        taken_headers = {name.lower() for name, _ in headers}
-        query_names = {unquote_plus(p.partition("=")[0]) for p in urlsplit(url).query.split("&") if p}
-        added_headers, added_query, added_cookies, used = set(), set(), [], []
-        query: list[tuple[str, str]] = []
-        for credential in self.credentials:
-            if credential.where == "header" and credential.name.lower() not in taken_headers:
-                headers.append((credential.name, credential.value))
-                taken_headers.add(credential.name.lower())
-                added_headers.add(credential.name.lower())
-            elif credential.where == "query" and credential.name not in query_names:
-                query.append((credential.name, credential.value))
-                query_names.add(credential.name)
-                added_query.add(credential.name)
-            elif credential.where == "cookie" and credential.name not in cookies:
-                cookies[credential.name] = credential.value
-                added_cookies.append((credential.name, credential.value))
-            else:
-                continue
-            use = (credential.source, credential.scheme, credential.type)
-            if use not in used:
-                used.append(use)
-        if query:
-            text = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
-            url = f"{url}{'&' if '?' in url else '?'}{text}"
-        if cookies:
-            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
-        secret_query = self.redact_query | added_query
-        return Applied(
-            url,
-            _redact_query(url, secret_query),
-            headers,
-            self.redact_headers | added_headers,
-            tuple(used),
-            frozenset(added_headers),
-            frozenset(added_query),
-            tuple(added_cookies),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialedSend(Send):
-    """A :class:`~.engine.Send` carrying credentials: the driver strips them from redirect
-    hops to another origin (:func:`guard_redirect`)."""
-
-    credential_headers: frozenset[str] = frozenset()
-    credential_query: frozenset[str] = frozenset()
-    credential_cookies: tuple[tuple[str, str], ...] = ()
-
-
-def host_of(url: str) -> str:
-    """``host`` or ``host:port`` (a port written in the URL) of ``url``."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{host}:{port}" if port is not None else host
-
-
-def _origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
-    parsed = httpx.URL(url)
-    return parsed.scheme, parsed.host, parsed.port or {"http": 80, "https": 443}.get(parsed.scheme)
-
-
-_ALWAYS_STRIPPED = ("authorization", "proxy-authorization")
-
-
-def guard_redirect(request: httpx.Request, send: Send) -> None:
-    """Make an httpx redirect hop of ``send`` safe: to another origin (scheme, host, port),
-    no Authorization, Proxy-Authorization nor any credential header or query parameter goes;
-    to the same origin, the credential cookies (dropped with the step's Cookie header) come back."""
-    if _origin(request.url) != _origin(send.url):
-        for name in (*_ALWAYS_STRIPPED, *getattr(send, "credential_headers", ())):
-            if name in request.headers:
-                del request.headers[name]
-        for name in getattr(send, "credential_query", ()):
-            if name in request.url.params:
-                request.url = request.url.copy_remove_param(name)
-        return
-    cookies = getattr(send, "credential_cookies", ())
-    if cookies:
-        own = "; ".join(f"{k}={v}" for k, v in cookies)
-        stored = request.headers.get("cookie")
-        request.headers["cookie"] = f"{own}; {stored}" if stored else own
-
-
 class Authenticator:
     """Applies credentials to the requests of one run (the Runner makes one per run).
 
@@ -743,7 +299,7 @@ class Authenticator:
         if kind == "http":
             written = str(scheme.get("scheme", ""))
             if written.lower() == "basic":
-                encoded = base64.b64encode(f"{given['username']}:{given['password']}".encode()).decode("ascii")
+                encoded = basic_credentials(given["username"], given["password"])
                 self.secrets.add(encoded)
                 return piece("header", "Authorization", f"Basic {encoded}")
             prefix = "Bearer" if written.lower() == "bearer" else written
@@ -753,7 +309,8 @@ class Authenticator:
         if kind in ("oauth2", "openIdConnect"):
             if "token" in given:
                 return piece("header", "Authorization", f"Bearer {given['token']}")
-            token = yield from self._token(source, name, scheme, given, scopes, server, **send)
+            url = urljoin(server, token_url(scheme) or "")  # a relative tokenUrl is the server's
+            token = yield from self._token(source, name, label, url, given, scopes, **send)
             return piece("header", "Authorization", token.header)
         return []  # mutualTLS: the client certificate is the TLS layer's
 
@@ -761,10 +318,10 @@ class Authenticator:
         self,
         source: str,
         name: str,
-        scheme: Mapping[str, Any],
+        label: str,
+        url: str,
         given: Mapping[str, str],
         scopes: list[str],
-        server: str,
         *,
         dry_run: bool,
         timeout: float,
@@ -772,7 +329,6 @@ class Authenticator:
         workflow_id: str,
         step_id: str,
     ) -> Generator[Any, Any, Token]:
-        url = urljoin(server, _token_url(scheme) or "")  # a relative tokenUrl is the server's
         key = (source, name, url, given["client_id"], tuple(scopes))
         now = self.clock()
         token = self.tokens.get(key, now)
@@ -781,19 +337,11 @@ class Authenticator:
             return token
         if dry_run:
             return Token(REDACTED)  # nothing is sent in a dry run, the token request neither
-        # RFC 6749 §2.3.1: client id and secret are form-encoded before the Basic encoding
-        pair = f"{quote_plus(given['client_id'])}:{quote_plus(given['client_secret'])}"
-        encoded = base64.b64encode(pair.encode()).decode("ascii")
+        send, encoded = token_request(url, given["client_id"], given["client_secret"], scopes, timeout, max_bytes)
         self.secrets.add(encoded)
-        form = {"grant_type": "client_credentials", **({"scope": " ".join(scopes)} if scopes else {})}
-        headers = [
-            ("Authorization", f"Basic {encoded}"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-        ]
-        yield CredentialUsed(source, name, scheme_type(scheme), host_of(url), workflow_id, step_id)
-        exchange = yield Send("POST", url, headers, urlencode(form).encode("ascii"), timeout, False, max_bytes)
-        token = _read_token(exchange, f"{source}/{name}", url, now)
+        yield CredentialUsed(source, name, label, host_of(url), workflow_id, step_id)
+        exchange = yield send
+        token = read_token(exchange, f"{source}/{name}", url, now)
         self.secrets.add(token.value)
         self.tokens.put(key, token)
         return token
