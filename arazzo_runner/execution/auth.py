@@ -38,6 +38,7 @@ from urllib.parse import urljoin
 from ..credentials import SECRET_FIELDS, env_variable, scheme_fields, scheme_type
 from ..errors import ExecutionError
 from .credentials_source import Credentials, environment_credentials, normalize_credentials, read_dotenv
+from .redaction import Secrets, password_inputs
 from .request_credentials import (
     Applied,
     Authorization,
@@ -48,7 +49,6 @@ from .request_credentials import (
     host_of,
 )
 from .results import REDACTED, CredentialUsed, MissingCredentials
-from .redaction import Secrets, password_inputs
 from .tokens import Token, TokenCache, TokenError, read_token, token_request, token_url
 
 __all__ = [
