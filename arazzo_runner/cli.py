@@ -164,7 +164,7 @@ def _input_lines(schema: Any, required: list[str], style: _Style) -> list[str]:
         line = f"  {name.ljust(width)}  {flags[name].ljust(flags_width)}"
         if isinstance(text, str) and text.strip():
             line += style.dim(f"  {' '.join(text.split())}")
-        lines.append(line)
+        lines.append(line.rstrip())
     return lines
 
 
@@ -306,3 +306,11 @@ def main(
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug of ours: say so plainly; -v shows the traceback
+        if getattr(args, "verbose", False):
+            raise
+        err.write(
+            _Style(err).red("internal error")
+            + f": {type(exc).__name__}: {exc} (this is a bug in arazzo_runner; run with -v for the details)\n"
+        )
+        return 70

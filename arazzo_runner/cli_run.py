@@ -274,6 +274,8 @@ class _Printer:
 
         if isinstance(event, results.WorkflowStarted):
             self.depth = event.depth
+        elif isinstance(event, results.WorkflowFinished):
+            self.depth = max(event.depth - 1, 0)  # the calling step's line is at the caller's depth
         elif isinstance(event, results.RequestSent):
             self.pending[(event.workflow_id, event.step_id)] = event.request
             if self.dry_run:  # the plan is the result of a dry run: it goes to stdout
@@ -350,15 +352,15 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             verify=_verify(args, err),
             mock=_mock_option(args.mock),
         )
-        if runner.mocked and not quiet:
-            err.write(
-                f"mock: {', '.join(runner.mocked)} answered by the built-in mock (nothing leaves this machine for them)\n"
-            )
         _check_servers(runner.description, servers)
         workflow_id = runner.workflow(args.workflow).workflow_id
         if not args.no_validate:
             _refuse_invalid(runner.description, servers, err)
         inputs = _inputs(args, runner)
+        if runner.mocked and not quiet:  # after every check that can refuse the run
+            err.write(
+                f"mock: {', '.join(runner.mocked)} answered by the built-in mock (nothing leaves this machine for them)\n"
+            )
         printer = _Printer(out if not args.json else err, err, style, quiet, args.dry_run)
         printer.mocked = set(runner.mocked)
         if args.trace:

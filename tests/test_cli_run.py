@@ -424,7 +424,7 @@ def test_human_output_of_a_failed_run(api: FakeApi) -> None:
     assert lines[0].startswith("✓ createService  POST ")
     assert re.fullmatch(
         rf"✗ addNumber  POST {re.escape(api.url)}/v1/Services/{sid}/PhoneNumbers  500  \d+ ms  "
-        r"successCriteria not met: `\$statusCode == 201`: \$statusCode is 500",
+        r"successCriteria not met: `\$statusCode == 201`: \$statusCode is 500 \(the server said: Internal Server Error\)",
         lines[1],
     ), lines[1]
     # the reason is on the step's line; the summary names the step without repeating it
@@ -903,3 +903,63 @@ def test_mock_runs_the_flagship_offline() -> None:
 def test_mock_of_an_unknown_source_is_a_usage_error() -> None:
     code, _, err = run("run", str(FLAGSHIP), "--mock", "nope", "-i", "friendlyName=x", "-i", f"phoneNumberSid={PHONE}")
     assert code == 2 and "no OpenAPI source description named 'nope'" in err
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("    type: object\n", "    type: objectt\n", "'objectt' is not valid"),
+        ("        description: Descriptive name for the messaging service.\n",
+         "        description: Descriptive name for the messaging service.\n        pattern: '[unclosed'\n", "is not a 'regex'"),
+        ("    required:\n", "    minProperties: x\n    required:\n", "'x' is not of type 'integer'"),
+    ],
+    ids=["unknown-type", "bad-pattern", "bad-keyword-value"],
+)  # fmt: skip
+def test_a_broken_inputs_schema_is_a_document_error_not_a_traceback(
+    tmp_path: Path, old: str, new: str, words: str
+) -> None:
+    text = FLAGSHIP.read_text(encoding="utf-8").replace("../openapi/", str(FLAGSHIP.parent.parent / "openapi") + "/")
+    assert old in text
+    copy = tmp_path / "schema.yml"
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, err = run(
+        "run", str(copy), "--mock", "--json", "--no-validate", "-i", "friendlyName=x", "-i", f"phoneNumberSid={PHONE}"
+    )
+    data = json.loads(out)
+    assert code == 2 and data["status"] == "error" and data["error"]["type"] == "document"
+    assert "inputs schema" in data["error"]["message"] and words in data["error"]["message"]
+    assert "Traceback" not in err
+
+
+def test_a_relative_server_url_stops_the_run_before_any_request(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\n"
+        "paths:\n  /things:\n    get:\n      operationId: list\n      responses: {'200': {description: ok}}\n"
+    )
+    (tmp_path / "flow.yaml").write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\n"
+        "workflows:\n  - workflowId: w\n    steps:\n      - stepId: s\n        operationId: list\n"
+    )
+    code, out, err = run("run", str(tmp_path / "flow.yaml"), "--json")
+    data = json.loads(out)
+    assert code == 2 and data["status"] == "error" and data["error"]["type"] == "usage"
+    assert "'/v1', not a full URL; pass --server api=URL" in data["error"]["message"]
+
+
+def test_tokens_in_response_bodies_are_redacted(tmp_path: Path) -> None:
+    flow = ROOT / "workflows" / "billing-issue-invoice-with-client-credentials-workflow.yml"
+    trace = tmp_path / "trace.jsonl"
+    argv = ["run", str(flow), "--mock", "--json", "--trace", str(trace), "-i", "clientId=cid",
+            "-i", "clientSecret=S3cretValue", "-i", "customerId=cus_12345678", "-i", "amount=12.5"]  # fmt: skip
+    code, out, err = run(*argv)
+    assert code == 0, err
+    token_step = next(
+        s
+        for s in json.loads(out)["steps"]
+        if isinstance(s["response"], dict)
+        and isinstance(s["response"]["body"], dict)
+        and "access_token" in s["response"]["body"]
+    )
+    assert token_step["response"]["body"]["access_token"] == "***"
+    for text in (out, err, trace.read_text()):
+        assert "mock-" not in text and "S3cretValue" not in text

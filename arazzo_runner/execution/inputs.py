@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ExecutionError
+from ..errors import DocumentError, ExecutionError
 
 __all__ = [
     "InputsError",
@@ -152,11 +152,18 @@ def validate_inputs(
         return values
     from .schema import simple_errors
 
-    simple = simple_errors(schema, values)
-    if simple is not None:
-        problems = [_message(path, keyword, message) for path, keyword, message in sorted(simple, key=_path_key)]
-    else:
-        problems = [_describe(error) for error in _errors(schema, values, document, schema_pointer)]
+    try:
+        _check_schema(schema)
+        simple = simple_errors(schema, values)
+        if simple is not None:
+            problems = [_message(path, keyword, message) for path, keyword, message in sorted(simple, key=_path_key)]
+        else:
+            problems = [_describe(error) for error in _errors(schema, values, document, schema_pointer)]
+    except Exception as exc:  # noqa: BLE001 - whatever the schema library stumbled on
+        # a broken schema is the document's mistake, not the caller's: say where it is
+        what = f"workflow {workflow_id!r}" if workflow_id else "the workflow"
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputsSchemaError(f"the inputs schema of {what} is not a valid JSON Schema: {detail}") from None
     if problems:
         raise InputsError(problems, workflow_id)
     return values
@@ -178,6 +185,67 @@ def _errors(schema: Any, values: Any, document: Mapping[str, Any] | None, pointe
     else:
         validator = Draft202012Validator(schema)
     return sorted(validator.iter_errors(values), key=lambda error: [str(p) for p in error.absolute_path])
+
+
+_JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "array", "object"})
+
+
+class InputsSchemaError(DocumentError):
+    """A workflow's inputs schema is not a valid JSON Schema."""
+
+
+def _check_schema(schema: Any) -> None:
+    """Refuse a schema that jsonschema could not apply (unknown types, bad keyword values)."""
+    from .schema import SUPPORTED
+
+    if isinstance(schema, Mapping) and all(k in SUPPORTED or k.startswith("x-") for k in schema) and _plain(schema):
+        return  # the fast path checks these keywords itself
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        location = "/".join(str(p) for p in exc.absolute_path)
+        raise InputsSchemaError(f"{exc.message}" + (f" (at {location})" if location else "")) from None
+
+
+def _plain(schema: Any, depth: int = 0) -> bool:
+    """Whether the simple keywords of ``schema`` have values of the right JSON types."""
+    import re
+
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, Mapping) or depth > 32:
+        return False
+    numbers = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    counts = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+    for key, value in schema.items():
+        if key in numbers and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return False
+        if key in counts and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            return False
+        if key == "type" and not (
+            (isinstance(value, str) and value in _JSON_TYPES)
+            or (isinstance(value, list) and all(t in _JSON_TYPES for t in value))
+        ):
+            return False
+        if key == "required" and not (isinstance(value, list) and all(isinstance(n, str) for n in value)):
+            return False
+        if key == "enum" and not isinstance(value, list):
+            return False
+        if key == "pattern":
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                return False
+        if key == "properties" and not (
+            isinstance(value, Mapping) and all(_plain(v, depth + 1) for v in value.values())
+        ):
+            return False
+        if key in ("items", "additionalProperties") and not _plain(value, depth + 1):
+            return False
+    return True
 
 
 def _path_key(error: tuple[Any, ...]) -> list[str]:

@@ -177,6 +177,7 @@ class Runner:
                 cache_key = ("operation", id(description), id(step))
                 if cache_key not in self._cache:
                     self._cache[cache_key] = resolve_operation(description, step)
+                self._check_server(self._cache[cache_key], step)
             elif step.kind == "workflow":
                 target = resolve_workflow(description, step.workflow_id, step.location.child("workflowId"))
                 self._plan(target.description, target.workflow, seen)
@@ -208,6 +209,19 @@ class Runner:
                     self._plan(target.description, target.workflow, seen)
         self._check_dependencies(description, workflow, [key], seen)
         self._planned.add(f"{key}")
+
+    def _check_server(self, target: Any, step: Any) -> None:
+        """An operation with no absolute server URL cannot be sent anywhere: refuse the run."""
+        if target.source in self.options.servers:
+            return
+        operation = target.operation
+        server = operation.server_url(self.options.server_variables)
+        if not server.startswith(("http://", "https://")):
+            raise UsageError(
+                f"step {step.step_id!r}: the server of operation {operation.operation_id or operation.path!r} "
+                f"is {server!r}, not a full URL; pass --server {target.source}=URL (servers={{...}} in Python)",
+                step.location,
+            )
 
     def _check_dependencies(
         self, description: Any, workflow: Workflow, chain: list[tuple[str, str]], seen: set[tuple[str, str]]
@@ -322,7 +336,7 @@ class Runner:
         except httpx.TimeoutException as exc:
             return Exchange(
                 elapsed=time.perf_counter() - started,
-                error=f"timed out after {send.timeout:g} s ({exc})",
+                error=_timeout_message(send.timeout, exc),
                 error_type="timeout",
             )
         except httpx.HTTPError as exc:
@@ -420,7 +434,7 @@ class Runner:
         except httpx.TimeoutException as exc:
             return Exchange(
                 elapsed=time.perf_counter() - started,
-                error=f"timed out after {send.timeout:g} s ({exc})",
+                error=_timeout_message(send.timeout, exc),
                 error_type="timeout",
             )
         except httpx.HTTPError as exc:
@@ -537,6 +551,12 @@ class _LazyAsyncTransport(httpx.AsyncBaseTransport):
         for transport in (self._plain, self._tls):
             if transport is not None:
                 await transport.aclose()
+
+
+def _timeout_message(timeout: float, exc: Exception) -> str:
+    detail = str(exc)
+    shown = f"timed out after {timeout:.3g} s"
+    return shown if not detail or "timed out" in detail else f"{shown} ({detail})"
 
 
 def _keep_cookies(jar: httpx.Cookies, response: httpx.Response) -> None:

@@ -261,6 +261,10 @@ class StepRunner:
             response_headers[name] = f"{response_headers[name]}, {value}" if name in response_headers else value
         content_type = next((v for k, v in exchange.headers if k.lower() == "content-type"), None)
         body_value = parse_body(exchange.content, content_type)
+        secrets = getattr(self.credentials, "secrets", None)
+        if secrets is not None:
+            for value in secret_fields(body_value):  # tokens a step fetched itself stay out of every output
+                secrets.add(value)
         context.status_code = exchange.status_code
         context.response = HttpMessage(headers=response_headers, body=body_value)
         result.response = ResponseRecord(
@@ -272,6 +276,10 @@ class StepRunner:
         yield from self.conclude(workflow, step, context, result, default_success=200 <= exchange.status_code < 300)
         if result.status == "failed" and not step.success_criteria:
             result.error = f"the response status {exchange.status_code} is not 2xx (the step has no successCriteria)"
+        if result.status == "failed" and exchange.status_code >= 400:
+            reason = _server_reason(body_value)
+            if reason:
+                result.error = f"{result.error} (the server said: {reason})" if result.error else reason
         if options.check_responses:
             from ..openapi.responses import check_response
 
@@ -306,7 +314,7 @@ class StepRunner:
             value, problem = self.output_value(expression, context)
             if problem is None:
                 outputs[name] = value
-            else:
+            elif succeeded:  # after a failure, outputs that are not there are expected
                 yield Notice(f"output {name!r} of step {step.step_id!r} {problem}", step.step_id)
         context.steps[step.step_id or ""] = outputs  # type: ignore[index]
         result.outputs = outputs
@@ -350,6 +358,9 @@ class StepRunner:
     def validated_inputs(self, target: WorkflowTarget, given: Mapping[str, Any]) -> dict[str, Any]:
         workflow = target.workflow
         data = target.description.parsed.data
+        if self.engine.options.dry_run:
+            # values that come from responses are unknown in a dry run: show what can be shown
+            return dict(given)
         return validate_inputs(
             workflow.inputs, given, document=data, schema_pointer=workflow.location.pointer + "/inputs",
             workflow_id=workflow.workflow_id,
@@ -606,3 +617,44 @@ class StepRunner:
             return MISSING if value is None else value
 
         return lookup
+
+
+_REASON_KEYS = ("message", "detail", "title", "error_description", "error")
+
+
+def _server_reason(body: Any) -> str | None:
+    """The message an error response gives (``message``, ``detail``, ``title``...), if any."""
+    if isinstance(body, Mapping):
+        for key in _REASON_KEYS:
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                text = " ".join(value.split())
+                return text if len(text) <= 300 else text[:297] + "..."
+            if isinstance(value, Mapping):
+                nested = _server_reason(value)
+                if nested:
+                    return nested
+    return None
+
+
+_SECRET_NAMES = frozenset(
+    {"accesstoken", "refreshtoken", "idtoken", "token", "clientsecret", "password", "secret", "apikey"}
+)
+
+
+def secret_fields(body: Any, depth: int = 0) -> list[str]:
+    """String values of a response body held under secret-looking names (``access_token``...)."""
+    found: list[str] = []
+    if depth > 6:
+        return found
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            name = str(key).lower().replace("_", "").replace("-", "")
+            if name in _SECRET_NAMES and isinstance(value, str) and len(value) >= 6:
+                found.append(value)
+            elif isinstance(value, (Mapping, list)):
+                found.extend(secret_fields(value, depth + 1))
+    elif isinstance(body, list):
+        for item in body[:100]:
+            found.extend(secret_fields(item, depth + 1))
+    return found

@@ -96,10 +96,13 @@ def check_response(index: Any, operation: Any, status_code: int, content_type: s
     if isinstance(body, str) and "json" in media:
         return [f"the body is not valid JSON, but {media} is described for status {key}"]
     problems = []
-    for error in _validator(index, schema).iter_errors(body):
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        problems.append(f"body{path}: {error.message}")
-        if len(problems) >= _MAX_PROBLEMS:
-            problems.append("(more problems not shown)")
-            break
+    try:
+        for error in _validator(index, schema).iter_errors(body):
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            problems.append(f"body{path}: {error.message}")
+            if len(problems) >= _MAX_PROBLEMS:
+                problems.append("(more problems not shown)")
+                break
+    except Exception as exc:  # a schema Python cannot apply (an ECMA-only regex, ...): say so, once
+        return [f"the body could not be checked against the schema of status {key}: {type(exc).__name__}: {exc}"]
     return problems

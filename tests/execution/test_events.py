@@ -26,7 +26,7 @@ def test_events_of_a_retried_step(server, make_runner, clock) -> None:
     names = [type(e).__name__ for e in events]
     assert names == [
         "WorkflowStarted",
-        "StepStarted", "RequestSent", "ResponseReceived", "CriterionChecked", "Notice", "StepFinished",
+        "StepStarted", "RequestSent", "ResponseReceived", "CriterionChecked", "StepFinished",
         "ActionTaken",
         "StepStarted", "RequestSent", "ResponseReceived", "CriterionChecked", "StepFinished",
         "ActionTaken",
@@ -42,8 +42,7 @@ def test_events_of_a_retried_step(server, make_runner, clock) -> None:
     assert [e.request.url for e in sent] == [f"{server.url}/flaky"] * 2
     assert [e.status_code for e in events if isinstance(e, ResponseReceived)] == [503, 200]
     assert [e.passed for e in events if isinstance(e, CriterionChecked)] == [False, True]
-    notice = next(e for e in events if isinstance(e, Notice))
-    assert "value" in notice.message and notice.step_id == "call"  # output missing on the 503
+    assert not any(isinstance(e, Notice) for e in events)  # a failed attempt's missing output is expected
     retry, after = [e for e in events if isinstance(e, ActionTaken)]
     assert (retry.kind, retry.name, retry.delay) == ("retry", "again", 0.1)
     assert after.kind == "next"
