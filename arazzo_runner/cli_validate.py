@@ -114,9 +114,12 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         out.write(format_text(diagnostics, paint))
         if not args.quiet:
             files = len(args.files)
-            verdict = "valid" if not errors else "invalid"
+            invalid = len({d.file for d in diagnostics if d.severity == ERROR})
+            verdict = f"{files} file{'s' if files != 1 else ''} valid" if not errors else (
+                f"{invalid} of {files} file{'s' if files != 1 else ''} invalid" if files > 1 else "1 file invalid"
+            )
             summary = (
-                f"{files} file{'s' if files != 1 else ''} {verdict}: "
+                f"{verdict}: "
                 f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
             )
             err.write((err_style.red(summary) if errors else err_style.bold(summary)) + "\n")
