@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from .schemas import normalize_name
+from .generate import OMIT
+from .schemas import has_type, normalize_name, properties
 
-__all__ = ["Paging", "PageResult", "paging_for", "page_of"]
+__all__ = ["Paging", "PageResult", "fill_paging", "items_location", "paging_for", "page_of", "with_query"]
 
 _SIZE = ("pagesize", "limit", "perpage", "maxresults", "size", "pagelimit", "maxitems", "top", "count", "first")
 _TOKEN = ("pagetoken", "cursor", "after", "nexttoken", "continuationtoken", "startingafter", "continuation",
@@ -41,6 +42,7 @@ TOTAL = frozenset({"total", "totalcount", "totalitems", "totalresults", "totalel
 PAGE_NUMBER = frozenset({"page", "pagenumber", "currentpage", "pageindex"})
 PAGE_SIZE = frozenset({"pagesize", "perpage", "limit", "size"})
 NESTED = frozenset({"meta", "metadata", "pagination", "paging", "links", "page", "pageinfo", "cursor"})
+_ITEM_ARRAYS = ("items", "data", "results", "records", "values", "content", "entries", "elements", "list", "rows")
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,67 @@ def with_query(url: str, query: dict[str, str] | None) -> str | None:
     if query is None:
         return None
     return url.split("?", 1)[0] + ("?" + urlencode(query) if query else "")
+
+
+def items_location(schema: Any, collection_key: str) -> tuple[str | None, Any] | None:
+    """Where a list response holds its items: (None, items schema) for an array body, or
+    (property name, items schema) for an envelope; None when it cannot be told."""
+    if not isinstance(schema, dict):
+        return None
+    if has_type(schema, "array") or "items" in schema and not properties(schema):
+        return None, schema.get("items", {})
+    arrays = {name: sub for name, sub in properties(schema).items()
+              if isinstance(sub, dict) and (has_type(sub, "array") or "items" in sub)}  # fmt: skip
+    if not arrays:
+        return None
+    last = collection_key.rstrip("/").rsplit("/", 1)[-1]
+    wanted = [normalize_name(last), *_ITEM_ARRAYS]
+    by_name = {normalize_name(name): name for name in arrays}
+    for name in wanted:
+        if name in by_name:
+            return by_name[name], arrays[by_name[name]].get("items", {})
+    if len(arrays) == 1:
+        name = next(iter(arrays))
+        return name, arrays[name].get("items", {})
+    return None
+
+
+def fill_paging(envelope: dict[str, Any], schema: Any, page: PageResult, url: str, current: str, items_prop: str,
+                conforms: Any) -> None:  # fmt: skip
+    """Set the paging fields ``schema`` declares, at the top level and one object below."""
+    # what each kind of paging field is set to, in order of precedence
+    by_kind: tuple[tuple[frozenset[str], Any], ...] = (
+        (NEXT_TOKEN, page.next_token),
+        (NEXT_URL, with_query(url, page.next_query) if page.size is not None else None),
+        (PREVIOUS_URL, with_query(url, page.previous_query)),
+        (FIRST_URL, with_query(url, page.first_query)),
+        (HAS_MORE, page.next_query is not None),
+        (TOTAL, page.total),
+        (PAGE_NUMBER, page.number),
+        (PAGE_SIZE, page.size if page.size is not None else page.end - page.start),
+    )
+
+    def fill(target: dict[str, Any], target_schema: Any, nested: bool) -> None:
+        for name, sub in properties(target_schema).items():
+            if name == items_prop:
+                continue
+            key = normalize_name(name)
+            if key in NESTED and isinstance(target.get(name), dict):
+                fill(target[name], sub, True)
+                continue
+            value: Any = next((setting for kind, setting in by_kind if key in kind), OMIT)
+            if value is OMIT and nested and key == "key":
+                value = items_prop
+            elif value is OMIT and nested and key in ("url", "self", "currentpageurl"):
+                value = current
+            if value is OMIT:
+                continue
+            if value is None and name in target and not conforms(None, sub):
+                required = target_schema.get("required", []) if isinstance(target_schema, dict) else []
+                if name not in required:
+                    del target[name]
+                continue
+            if conforms(value, sub):
+                target[name] = value
+
+    fill(envelope, schema, False)

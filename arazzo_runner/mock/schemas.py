@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ArazzoError
 
-__all__ = ["RECURSIVE", "Schemas", "Follow", "normalize_name"]
+__all__ = ["RECURSIVE", "Schemas", "Follow", "has_type", "normalize_name", "properties", "schema_types"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,30 @@ def normalize_name(name: str) -> str:
     """A property or parameter name compared loosely: ``FriendlyName``, ``friendly_name`` and
     ``friendlyName`` all give ``friendlyname``."""
     return "".join(char for char in name.lower() if char.isalnum())
+
+
+def properties(schema: Any) -> dict[str, Any]:
+    """The properties of an object schema, ``allOf`` parts included."""
+    if not isinstance(schema, dict):
+        return {}
+    result: dict[str, Any] = {}
+    for part in schema.get("allOf") or []:
+        result.update(properties(part))
+    own = schema.get("properties")
+    if isinstance(own, dict):
+        result.update(own)
+    return result
+
+
+def schema_types(schema: Any) -> list[Any]:
+    """The ``type`` of a schema as a list (empty when it names none)."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
+
+
+def has_type(schema: Any, *names: str) -> bool:
+    """Whether a schema's ``type`` is (or lists) one of ``names``."""
+    return any(kind in names for kind in schema_types(schema))
 
 
 class Schemas:
