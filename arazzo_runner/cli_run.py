@@ -291,7 +291,10 @@ class _Printer:
             if key not in self.credentials_shown:  # once per credential and host
                 self.credentials_shown.add(key)
                 self.err.write(
-                    self.style.dim(f"credentials: {event.source}/{event.scheme} ({event.type}) sent to {event.host}")
+                    self.style.dim(
+                        f"credentials: {event.source}/{event.scheme} ({event.type}) sent to {event.host}"
+                        + (" (answered by the built-in mock)" if event.source in self.mocked else "")
+                    )
                     + "\n"
                 )
         elif isinstance(event, results.MissingCredentials):
