@@ -333,25 +333,10 @@ class Runner:
                 content, error = _read(response.iter_bytes(), send.max_bytes)
             finally:
                 response.close()
-        except httpx.TimeoutException as exc:
-            return Exchange(
-                elapsed=time.perf_counter() - started,
-                error=_timeout_message(send.timeout, exc),
-                error_type="timeout",
-            )
         except httpx.HTTPError as exc:
-            return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
+            return _failed(exc, send, started)
         _keep_cookies(jar, response)
-        if error is not None:
-            return Exchange(
-                response.status_code,
-                response.headers.multi_items(),
-                b"",
-                time.perf_counter() - started,
-                error,
-                "network",
-            )
-        return Exchange(response.status_code, response.headers.multi_items(), content, time.perf_counter() - started)
+        return _exchange(response, content, error, started)
 
     # ------------------------------------------------------------ async
 
@@ -431,25 +416,10 @@ class Runner:
                 content = b"".join(chunks)
             finally:
                 await response.aclose()
-        except httpx.TimeoutException as exc:
-            return Exchange(
-                elapsed=time.perf_counter() - started,
-                error=_timeout_message(send.timeout, exc),
-                error_type="timeout",
-            )
         except httpx.HTTPError as exc:
-            return Exchange(elapsed=time.perf_counter() - started, error=_network_message(exc), error_type="network")
+            return _failed(exc, send, started)
         _keep_cookies(jar, response)
-        if error is not None:
-            return Exchange(
-                response.status_code,
-                response.headers.multi_items(),
-                b"",
-                time.perf_counter() - started,
-                error,
-                "network",
-            )
-        return Exchange(response.status_code, response.headers.multi_items(), content, time.perf_counter() - started)
+        return _exchange(response, content, error, started)
 
     # ------------------------------------------------------------ lifetime
 
@@ -551,6 +521,22 @@ class _LazyAsyncTransport(httpx.AsyncBaseTransport):
         for transport in (self._plain, self._tls):
             if transport is not None:
                 await transport.aclose()
+
+
+def _failed(exc: httpx.HTTPError, send: Send, started: float) -> Exchange:
+    """The Exchange of a request that got no response: a timeout, or another network error."""
+    elapsed = time.perf_counter() - started
+    if isinstance(exc, httpx.TimeoutException):
+        return Exchange(elapsed=elapsed, error=_timeout_message(send.timeout, exc), error_type="timeout")
+    return Exchange(elapsed=elapsed, error=_network_message(exc), error_type="network")
+
+
+def _exchange(response: httpx.Response, content: bytes, error: str | None, started: float) -> Exchange:
+    """The Exchange of a response (its body dropped when it was over the size limit)."""
+    elapsed = time.perf_counter() - started
+    if error is not None:
+        return Exchange(response.status_code, response.headers.multi_items(), b"", elapsed, error, "network")
+    return Exchange(response.status_code, response.headers.multi_items(), content, elapsed)
 
 
 def _timeout_message(timeout: float, exc: Exception) -> str:
