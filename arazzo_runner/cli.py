@@ -118,11 +118,7 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> _Parser:
 
     cli_run.add_parser(commands, _add_common_options)
     for name in ("cli_validate", "cli_mock"):
-        try:
-            module = import_module(f".{name}", __package__)
-        except ModuleNotFoundError:
-            continue
-        module.add_parser(commands, _add_common_options)
+        import_module(f".{name}", __package__).add_parser(commands, _add_common_options)
     return parser
 
 

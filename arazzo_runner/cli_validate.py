@@ -43,16 +43,6 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     common(validate)
 
 
-def _redirects(pairs: list[str]) -> dict[str, str]:
-    redirects: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, target = pair.partition("=")
-        if not sep or not name or not target:
-            raise UsageError(f"--source takes NAME=PATH or NAME=URL, not {pair!r}")
-        redirects[name] = target
-    return redirects
-
-
 def _list_rules(out: IO[str], style: Any) -> int:
     from .validation.rules import RULES
 
@@ -69,6 +59,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     if not args.files:
         raise UsageError("arazzo validate: name at least one FILE (or pass --rules)")
     from . import __version__
+    from .cli import _redirects  # the one parser of --source NAME=PATH|URL
     from .validation import validate
     from .validation.diagnostics import (
         ERROR,
@@ -115,8 +106,12 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         if not args.quiet:
             files = len(args.files)
             invalid = len({d.file for d in diagnostics if d.severity == ERROR})
-            verdict = f"{files} file{'s' if files != 1 else ''} valid" if not errors else (
-                f"{invalid} of {files} file{'s' if files != 1 else ''} invalid" if files > 1 else "1 file invalid"
+            verdict = (
+                f"{files} file{'s' if files != 1 else ''} valid"
+                if not errors
+                else (
+                    f"{invalid} of {files} file{'s' if files != 1 else ''} invalid" if files > 1 else "1 file invalid"
+                )
             )
             summary = (
                 f"{verdict}: "

@@ -230,3 +230,9 @@ def test_every_shared_arazzo_file_loads_or_fails_with_a_located_error(path: Path
                 description.openapi(source.name)
         except ArazzoError as error:
             assert error.location is not None and error.location.file, str(error)
+
+
+def test_a_redirect_for_an_undeclared_source_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "doc.yaml", arazzo())
+    with pytest.raises(arazzo_runner.UsageError, match="no source description named 'API'"):
+        arazzo_runner.load(str(path), sources={"API": str(tmp_path / "api.yaml")})

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 from urllib.parse import urldefrag, urljoin
 
-from ..errors import DocumentError, Location, SourceError
+from ..errors import DocumentError, Location, SourceError, UsageError
 from ..model import ArazzoDocument, SourceDescription, build_document
 from .files import display_path, read_file, read_url
 from .uris import file_uri as _file_uri
@@ -269,4 +269,22 @@ def load(
         return Description(session.read(path, path, None), path, session)
     uri = _file_uri(path)
     parsed = session.read(uri, display_path(path), None)
-    return Description(parsed, uri, session)
+    description = Description(parsed, uri, session)
+    _check_redirects(description, sources or {})
+    return description
+
+
+def _check_redirects(description: Description, redirects: Mapping[str, str]) -> None:
+    """A redirect for a source nobody declares is a typo: say so rather than ignore it.
+
+    Nested Arazzo documents may declare more sources; when the entry document may have one
+    (a source of type arazzo, or of no type), names cannot be checked here.
+    """
+    declared = description.document.source_descriptions
+    if any(source.type in (None, "arazzo") for source in declared):
+        return
+    names = {source.name for source in declared}
+    for name in redirects:
+        if name not in names:
+            known = ", ".join(sorted(str(n) for n in names)) or "none"
+            raise UsageError(f"--source {name}=...: no source description named {name!r} (sources: {known})")
