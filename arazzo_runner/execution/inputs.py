@@ -191,7 +191,14 @@ _JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "arra
 
 
 class InputsSchemaError(DocumentError):
-    """A workflow's inputs schema is not a valid JSON Schema."""
+    """A workflow's inputs schema is not a valid JSON Schema (``path``: where in the schema)."""
+
+    path: tuple[Any, ...] = ()
+
+
+def check_inputs_schema(schema: Any) -> None:
+    """Raise InputsSchemaError when ``schema`` is not a JSON Schema jsonschema could apply."""
+    _check_schema(schema)
 
 
 def _check_schema(schema: Any) -> None:
@@ -207,7 +214,9 @@ def _check_schema(schema: Any) -> None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         location = "/".join(str(p) for p in exc.absolute_path)
-        raise InputsSchemaError(f"{exc.message}" + (f" (at {location})" if location else "")) from None
+        error = InputsSchemaError(f"{exc.message}" + (f" (at {location})" if location else ""))
+        error.path = tuple(exc.absolute_path)
+        raise error from None
 
 
 def _plain(schema: Any, depth: int = 0) -> bool:

@@ -1,11 +1,11 @@
-"""Control flow and servers: steps that can never run, several servers to choose from."""
+"""Control flow, servers and inputs: steps that can never run, several servers, broken inputs schemas."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import WARNING, Finding, rule
+from . import ERROR, WARNING, Finding, rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..context import Context
@@ -49,3 +49,26 @@ def several_servers(context: Context) -> Iterator[Finding]:
                 f"source {name!r} lists {len(servers)} servers ({urls}); the first is used unless one is chosen "
                 f"with --server {name}=URL",
             )
+
+
+@rule("inputs-schema", ERROR, "a workflow's inputs (or a components.inputs entry) is not a valid JSON Schema")
+def inputs_schema(context: Context) -> Iterator[Finding]:
+    from ...execution.inputs import InputsSchemaError, check_inputs_schema
+
+    for workflow in context.document.workflows:
+        if workflow.inputs is None or "$ref" in (workflow.inputs if isinstance(workflow.inputs, dict) else {}):
+            continue
+        try:
+            check_inputs_schema(workflow.inputs)
+        except InputsSchemaError as error:
+            where = workflow.location.child("inputs", *error.path)
+            yield Finding(where, f"the inputs of workflow {workflow.workflow_id!r}: {error.message}")
+    components = context.document.components
+    if components is None:
+        return
+    for name, schema in components.inputs.items():
+        try:
+            check_inputs_schema(schema)
+        except InputsSchemaError as error:
+            where = components.location.child("inputs", name, *error.path)
+            yield Finding(where, f"components.inputs.{name}: {error.message}")
