@@ -47,6 +47,9 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"{address[0]!s}:{address[1]!s}"
         request = MockRequest(self.command, f"http://{host}{self.path}", list(self.headers.items()), body)
         response = self.server.app.handle(request)
+        if self.server.on_request is not None:
+            # reported before the answer goes out: whoever waits for the answer sees the line
+            self.server.on_request(request, response)
         self.send_response(response.status)
         names = set()
         for name, value in response.headers:
@@ -57,8 +60,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and response.status not in (204, 304):
             self.wfile.write(response.body)
-        if self.server.on_request is not None:
-            self.server.on_request(request, response)
 
     def _chunked(self) -> bytes:
         chunks: list[bytes] = []
