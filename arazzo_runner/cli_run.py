@@ -215,6 +215,33 @@ def _verify(args: argparse.Namespace, err: IO[str]) -> Any:
     return context
 
 
+def _check_server_variables(description: Any, given: Any) -> None:
+    """--server-var NAME=VALUE must name a variable of some server, with a value it allows."""
+    if not given:
+        return
+    variables: dict[str, set[str] | None] = {}
+    for source in description.document.source_descriptions:
+        try:
+            if not isinstance(source.name, str) or description.source(source.name).type != "openapi":
+                continue
+            operations = description.openapi(source.name).operations
+        except ArazzoError:
+            continue  # the run reports it where the source is used
+        for operation in operations:
+            for server in operation.servers:
+                for name, variable in server.variables.items():
+                    allowed = set(variable.enum) if variable.enum else None
+                    known = variables.get(name, set())
+                    variables[name] = None if allowed is None or known is None else known | allowed
+    for name, value in given.items():
+        if name not in variables:
+            listed = ", ".join(sorted(variables)) or "none"
+            raise UsageError(f"--server-var {name}=...: no server declares a variable {name!r} (variables: {listed})")
+        allowed = variables[name]
+        if allowed is not None and value not in allowed:
+            raise UsageError(f"--server-var {name}={value}: allowed values are {', '.join(sorted(allowed))}")
+
+
 def _source_names(description: Any, seen: set[int]) -> set[str]:
     """The source description names of ``description`` and of the Arazzo documents it uses."""
     if id(description) in seen:
@@ -356,6 +383,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             mock=_mock_option(args.mock),
         )
         _check_servers(runner.description, servers)
+        _check_server_variables(runner.description, runner.options.server_variables)
         workflow_id = runner.workflow(args.workflow).workflow_id
         if not args.no_validate:
             _refuse_invalid(runner.description, servers, err)

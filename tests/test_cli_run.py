@@ -963,3 +963,16 @@ def test_tokens_in_response_bodies_are_redacted(tmp_path: Path) -> None:
     assert token_step["response"]["body"]["access_token"] == "***"
     for text in (out, err, trace.read_text()):
         assert "mock-" not in text and "S3cretValue" not in text
+
+
+@pytest.mark.parametrize(
+    "pair, words",
+    [("nope=1", "no server declares a variable 'nope' (variables: version)"), ("version=v9", "allowed values are v1")],
+    ids=["unknown-variable", "outside-the-enum"],
+)
+def test_server_variables_are_checked(pair: str, words: str) -> None:
+    flow = ROOT / "workflows" / "projects-create-project-with-tasks-workflow.yml"
+    argv = ["run", str(flow), "-w", "create-project-with-tasks", "--mock", "--server-var", pair,
+            "-i", "name=P", "-i", "firstTask=a", "-i", "secondTask=b"]  # fmt: skip
+    code, _, err = run(*argv)
+    assert code == 2 and words in err
