@@ -288,13 +288,9 @@ class Runner:
         jar = httpx.Cookies()
         reply: Any = None
         while True:
-            try:
-                item = generator.send(reply)
-            except StopIteration:
+            item = _advance(generator, reply, authenticator)
+            if item is _DONE:
                 return
-            except ArazzoError as error:
-                authenticator.secrets.error(error)
-                raise
             reply = None
             if isinstance(item, Send):
                 reply = self._send(item, jar)
@@ -359,13 +355,9 @@ class Runner:
         jar = httpx.Cookies()
         reply: Any = None
         while True:
-            try:
-                item = generator.send(reply)
-            except StopIteration:
+            item = _advance(generator, reply, authenticator)
+            if item is _DONE:
                 return
-            except ArazzoError as error:
-                authenticator.secrets.error(error)
-                raise
             reply = None
             if isinstance(item, Send):
                 reply = await self._asend(item, jar)
@@ -521,6 +513,23 @@ class _LazyAsyncTransport(httpx.AsyncBaseTransport):
         for transport in (self._plain, self._tls):
             if transport is not None:
                 await transport.aclose()
+
+
+_DONE = object()  # the engine's generator has finished
+
+
+def _advance(generator: Any, reply: Any, authenticator: Authenticator) -> Any:
+    """The engine's next event or effect, given the answer to the last one (or _DONE).
+
+    An error that stops the run leaves with its secrets redacted.
+    """
+    try:
+        return generator.send(reply)
+    except StopIteration:
+        return _DONE
+    except ArazzoError as error:
+        authenticator.secrets.error(error)
+        raise
 
 
 def _failed(exc: httpx.HTTPError, send: Send, started: float) -> Exchange:

@@ -145,6 +145,11 @@ class _Scanner:
             else:
                 return tuple(segments)
 
+    def tail(self, what: str) -> tuple[tuple[str, ...], str | None, tuple[Segment, ...]]:
+        """Dotted name parts, then an optional ``#pointer``, then ``.name``/``[index]`` steps."""
+        names = self.names(what)
+        return names, self.pointer(), self.navigation()
+
     def bracket(self) -> Segment:
         open_at = self.pos
         self.pos += 1
@@ -194,25 +199,19 @@ def scan_expression(text: str, pos: int, mode: str) -> tuple[RuntimeExpression, 
                 names = (scanner.part(f"a {qualifier} parameter name", dots=True),)
     elif root in ("inputs", "outputs"):
         scanner.expect(".", f"'.' and the name of an {root[:-1]}")
-        names = scanner.names(f"an {root[:-1]} name")
-        pointer = scanner.pointer()
-        navigation = scanner.navigation()
+        names, pointer, navigation = scanner.tail(f"an {root[:-1]} name")
     elif root == "steps":
         scanner.expect(".", "'.' and a step id")
         qualifier = scanner.word(_STRICT_ID, "a step id")
         scanner.expect(".outputs.", "'.outputs.' and an output name")
-        names = scanner.names("an output name")
-        pointer = scanner.pointer()
-        navigation = scanner.navigation()
+        names, pointer, navigation = scanner.tail("an output name")
     elif root == "workflows":
         scanner.expect(".", "'.' and a workflow id")
         qualifier = scanner.word(_STRICT_ID, "a workflow id")
         scanner.expect(".", "'.inputs.' or '.outputs.'")
         field = scanner.word(_FIELD, "'inputs' or 'outputs'")
         scanner.expect(".", f"'.' and the name of an {field[:-1]}")
-        names = scanner.names(f"an {field[:-1]} name")
-        pointer = scanner.pointer()
-        navigation = scanner.navigation()
+        names, pointer, navigation = scanner.tail(f"an {field[:-1]} name")
     elif root == "sourceDescriptions":
         scanner.expect(".", "'.' and a source description name")
         qualifier = scanner.word(_STRICT_ID, "a source description name")
