@@ -259,12 +259,20 @@ def _run_json_usage_error(argv: Optional[Sequence[str]], message: str, out: IO[s
     out.write(json.dumps(RunResult(None, "error", error=RunError("usage", text)).to_dict(), ensure_ascii=False) + "\n")
 
 
+_UTF8 = ("utf-8", "utf8", "utf_8")
+
+
 def main(
     argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None
 ) -> int:
     """Run the ``arazzo`` command with ``argv``; return its exit code."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
+    for stream in (out, err):
+        # a terminal or pipe that cannot show a character (an ASCII locale) gets an escape
+        # for it, rather than a finished command ending in an encoding error
+        if hasattr(stream, "reconfigure") and (getattr(stream, "encoding", "") or "").lower() not in _UTF8:
+            stream.reconfigure(errors="backslashreplace")
     parser = _build_parser(out, err)
     try:
         args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))

@@ -215,65 +215,6 @@ def _verify(args: argparse.Namespace, err: IO[str]) -> Any:
     return context
 
 
-def _check_server_variables(description: Any, given: Any) -> None:
-    """--server-var NAME=VALUE must name a variable of some server, with a value it allows."""
-    if not given:
-        return
-    variables: dict[str, set[str] | None] = {}
-    for source in description.document.source_descriptions:
-        try:
-            if not isinstance(source.name, str) or description.source(source.name).type != "openapi":
-                continue
-            operations = description.openapi(source.name).operations
-        except ArazzoError:
-            continue  # the run reports it where the source is used
-        for operation in operations:
-            for server in operation.servers:
-                for name, variable in server.variables.items():
-                    allowed = set(variable.enum) if variable.enum else None
-                    known = variables.get(name, set())
-                    variables[name] = None if allowed is None or known is None else known | allowed
-    for name, value in given.items():
-        if name not in variables:
-            listed = ", ".join(sorted(variables)) or "none"
-            raise UsageError(f"--server-var {name}=...: no server declares a variable {name!r} (variables: {listed})")
-        allowed = variables[name]
-        if allowed is not None and value not in allowed:
-            raise UsageError(f"--server-var {name}={value}: allowed values are {', '.join(sorted(allowed))}")
-
-
-def _source_names(description: Any, seen: set[int]) -> set[str]:
-    """The source description names of ``description`` and of the Arazzo documents it uses."""
-    if id(description) in seen:
-        return set()
-    seen.add(id(description))
-    names = {s.name for s in description.document.source_descriptions if isinstance(s.name, str)}
-    for name in sorted(names):
-        try:
-            nested = description.arazzo(name) if description.source(name).type == "arazzo" else None
-        except ArazzoError:
-            continue  # the run reports it where the source is used
-        if nested is not None:
-            names |= _source_names(nested, seen)
-    return names
-
-
-def _check_servers(description: Any, servers: dict[str, str]) -> None:
-    """A --server for a source the document does not have is a typo: refuse it, rather than
-    let the run go to the source's real servers."""
-    if not servers:
-        return
-    known = _source_names(description, set())
-    for name, url in servers.items():
-        if name not in known:
-            raise UsageError(
-                f"--server {name}=...: no source description named {name!r} (sources: "
-                f"{', '.join(sorted(known)) or 'none'})"
-            )
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"--server {name}={url}: the URL must start with http:// or https://")
-
-
 def _credentials(description: Any) -> dict[str, dict[str, dict[str, str]]]:
     """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables: the environment, then
     ``./.env`` (design.md §2.3); see :func:`~arazzo_runner.execution.auth.environment_credentials`."""
@@ -354,23 +295,27 @@ class _Printer:
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) -> int:
     """Run the workflow; the exit code is 0 succeeded, 1 failed, 2 could not start."""
     from .cli import _redirects
-    from .execution.results import RunFinished
+    from .execution.overrides import CLI_NAMES, check_overrides
+    from .execution.results import RunError, RunFinished, RunResult, StepFinished
     from .execution.runner import Runner, error_result
     from .loading.sources import load
 
     quiet = bool(getattr(args, "quiet", False))
     trace = None
     result = None
+    finished: list[Any] = []  # the steps so far, for a run that Ctrl-C stops
     workflow_id = args.workflow
     try:
         servers = _pairs(args.server, "--server", "SOURCE=URL")
         description = load(args.file, sources=_redirects(args.source), allow_remote=args.allow_remote)
+        server_variables = _pairs(args.server_var, "--server-var")
+        check_overrides(description, servers=servers, server_variables=server_variables, names=CLI_NAMES)
         runner = Runner(
             description,
             credentials=_credentials(description) or None,
             require_auth=args.require_auth,
             servers=servers,
-            server_variables=_pairs(args.server_var, "--server-var"),
+            server_variables=server_variables,
             timeout=args.timeout,
             max_time=args.max_time,
             max_steps=args.max_steps,
@@ -382,8 +327,6 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             verify=_verify(args, err),
             mock=_mock_option(args.mock),
         )
-        _check_servers(runner.description, servers)
-        _check_server_variables(runner.description, runner.options.server_variables)
         workflow_id = runner.workflow(args.workflow).workflow_id
         if not args.no_validate:
             _refuse_invalid(runner.description, servers, err)
@@ -402,26 +345,70 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
         with runner:
             for event in runner.iter_events(args.workflow, inputs):
                 if trace is not None:
-                    trace.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+                    trace.write(json_text(event.to_dict()) + "\n")
                 printer(event)
-                if isinstance(event, RunFinished):
+                if isinstance(event, StepFinished):
+                    finished.append(event.result)
+                elif isinstance(event, RunFinished):
                     result = event.result
     except (ArazzoError, OSError) as raised:
         # an OSError here is the user's environment (a file that cannot be read or written)
         error = raised if isinstance(raised, ArazzoError) else UsageError(str(raised))
         if args.json:
-            out.write(json.dumps(error_result(error, workflow_id).to_dict(), ensure_ascii=False) + "\n")
+            write_json(out, error_result(error, workflow_id).to_dict())
         err.write(style.red("error") + f": {error}\n")
         return error.exit_code
+    except KeyboardInterrupt:
+        # Ctrl-C: what ran so far is still reported, as one object under --json
+        interrupted = RunResult(workflow_id, "error", steps=finished, error=RunError("interrupted", INTERRUPTED))
+        if args.json:
+            write_json(out, interrupted.to_dict())
+        err.write(style.red("interrupted") + f": {INTERRUPTED}\n")
+        return 130
     finally:
         if trace is not None:
             trace.close()
     assert result is not None
     if args.json:
-        out.write(json.dumps(result.to_dict(), ensure_ascii=False, default=str) + "\n")
+        write_json(out, result.to_dict())
     else:
         _summary(result, out, err, style, quiet, args.dry_run, " (on the built-in mock)" if runner.mocked else "")
     return 0 if args.dry_run else result.exit_code
+
+
+INTERRUPTED = "the run was interrupted (Ctrl-C); the steps so far are reported"
+
+
+def json_text(value: Any) -> str:
+    """``value`` as strict JSON: a NaN or an infinity (which Python's json module reads in a
+    response body) becomes the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, default=str)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def write_json(out: IO[str], value: Any) -> None:
+    """One JSON line on ``out``, with ASCII escapes when ``out`` cannot encode the text (a
+    finished run must not fail at its last write, nor print invalid JSON)."""
+    text = json_text(value)
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower()
+    if encoding not in ("utf-8", "utf8", "utf_8"):
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            text = json.dumps(json.loads(text), ensure_ascii=True)
+    out.write(text + "\n")
 
 
 def _summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool, mocked: str = "") -> None:

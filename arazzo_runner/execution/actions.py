@@ -9,6 +9,7 @@ so the next matching failure action runs (design.md §3).
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -83,17 +84,23 @@ def retry_delay(
     action: FailureAction, retry_after_header: str | None, cap: float, now: Callable[[], float] = time.time
 ) -> float:
     """Seconds to wait before a retry: the Retry-After header (seconds or an HTTP date)
-    overrules ``retryAfter``; never negative, never more than ``cap``."""
+    overrules ``retryAfter`` when it is a usable delay; a negative, non-finite or unparseable
+    one is the server's mistake, and the action's own ``retryAfter`` holds.  Never negative,
+    never more than ``cap``."""
     delay = float(action.retry_after) if isinstance(action.retry_after, (int, float)) else 0.0
     if retry_after_header:
         text = retry_after_header.strip()
+        header: float | None = None
         try:
-            delay = float(text)
+            header = float(text)
         except ValueError:
             try:
                 when = email.utils.parsedate_to_datetime(text)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, IndexError):
                 when = None
             if when is not None:
-                delay = when.timestamp() - now()
+                # a date in the past means "now" (RFC 9110 10.2.3): not a broken header
+                header = max(when.timestamp() - now(), 0.0)
+        if header is not None and math.isfinite(header) and header >= 0:
+            delay = header
     return min(max(delay, 0.0), cap)

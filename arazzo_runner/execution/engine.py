@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ArazzoError, DocumentError, Location
 from ..expressions import ExpressionContext, evaluate_criterion
+from ..expressions.criteria import CriterionResult
 from ..model import Criterion, FailureAction, Step, Workflow
 from .actions import Action, choose_action, merge_actions, retry_delay
 from .inputs import undeclared_inputs
@@ -342,13 +343,19 @@ class Engine:
         return Outcome("succeeded", {}, None, context)
 
     def criteria_hold(self, criteria: tuple[Criterion, ...], context: ExpressionContext) -> bool:
-        for criterion in criteria:
-            result = evaluate_criterion(
-                criterion.condition, context, criterion_context=criterion.context, type_=criterion.type
+        return all(self.criterion(criterion, context).passed for criterion in criteria)
+
+    def criterion(self, criterion: Criterion, context: ExpressionContext) -> CriterionResult:
+        """One criterion, within what is left of the run's time (--max-time, step timeout)."""
+        try:
+            return evaluate_criterion(
+                criterion.condition,
+                context,
+                criterion_context=criterion.context,
+                type_=criterion.type,
             )
-            if not result.passed:
-                return False
-        return True
+        except RecursionError:  # a value nested too deeply for Python to walk
+            return CriterionResult(False, "the value is nested too deeply to evaluate")
 
     def step_error(self, result: StepResult, step: Step) -> RunError:
         return RunError(
@@ -394,9 +401,7 @@ class Engine:
         """Evaluate success criteria, yielding an event per criterion; returns the failures."""
         failures: list[str] = []
         for criterion in criteria:
-            result = evaluate_criterion(
-                criterion.condition, context, criterion_context=criterion.context, type_=criterion.type
-            )
+            result = self.criterion(criterion, context)
             yield CriterionChecked(workflow_id, step_id, str(criterion.condition), result.passed, result.message)
             if not result.passed:
                 text = f"`{criterion.condition}`"

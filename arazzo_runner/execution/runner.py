@@ -26,8 +26,10 @@ from .auth import (
     normalize_credentials,
     password_inputs,
 )
+from .deadline import exchange_deadline, expired, guard_transport
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .inputs import validate_inputs
+from .overrides import check_overrides
 from .results import Event, RunError, RunFinished, RunResult
 
 __all__ = ["Runner", "run", "run_async", "error_result"]
@@ -86,6 +88,10 @@ class Runner:
 
             document = load(str(document), sources=sources, allow_remote=allow_remote)
         self.description = document
+        # a misspelled name would be ignored, and the run would go to the real servers
+        check_overrides(
+            document, servers=servers, server_variables=server_variables, credentials=credentials, sources=sources
+        )
         self.mocked: tuple[str, ...] = ()
         if mock:
             # the built-in mock answers the mocked sources in-process; the others (with
@@ -313,22 +319,24 @@ class Runner:
         request = _request(send, jar, client.headers)
         started = time.perf_counter()
         try:
-            # redirects are followed here, not by httpx: its redirect hops carry the client's
-            # cookie jar, which holds the cookies of every run; ours carry this run's
-            response = client.send(request, stream=True, follow_redirects=False)
-            hops = 0
-            while send.follow_redirects and response.next_request is not None:
-                _keep_cookies(jar, response)
-                request = _redirected(response.next_request, jar, send)
-                response.close()
-                hops += 1
-                if hops > client.max_redirects:
-                    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+            # one deadline for the whole exchange, redirect hops and body included (deadline.py)
+            with exchange_deadline(send.timeout) as deadline:
+                # redirects are followed here, not by httpx: its redirect hops carry the client's
+                # cookie jar, which holds the cookies of every run; ours carry this run's
                 response = client.send(request, stream=True, follow_redirects=False)
-            try:
-                content, error = _read(response.iter_bytes(), send.max_bytes)
-            finally:
-                response.close()
+                hops = 0
+                while send.follow_redirects and response.next_request is not None:
+                    _keep_cookies(jar, response)
+                    request = _redirected(response.next_request, jar, send)
+                    response.close()
+                    hops += 1
+                    if hops > client.max_redirects:
+                        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+                    response = client.send(request, stream=True, follow_redirects=False)
+                try:
+                    content, error = _read(response.iter_bytes(), send.max_bytes, deadline, send.timeout)
+                finally:
+                    response.close()
         except httpx.HTTPError as exc:
             return _failed(exc, send, started)
         _keep_cookies(jar, response)
@@ -384,30 +392,33 @@ class Runner:
         request = _request(send, jar, client.headers)
         started = time.perf_counter()
         try:
-            # redirects are followed here, with this run's cookies (see _send)
-            response = await client.send(request, stream=True, follow_redirects=False)
-            hops = 0
-            while send.follow_redirects and response.next_request is not None:
-                _keep_cookies(jar, response)
-                request = _redirected(response.next_request, jar, send)
-                await response.aclose()
-                hops += 1
-                if hops > client.max_redirects:
-                    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+            with exchange_deadline(send.timeout) as deadline:  # see _send
+                # redirects are followed here, with this run's cookies (see _send)
                 response = await client.send(request, stream=True, follow_redirects=False)
-            try:
-                chunks = []
-                size = 0
-                error = None
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > send.max_bytes:
-                        error = f"the response is larger than --max-response-bytes {send.max_bytes}"
-                        break
-                    chunks.append(chunk)
-                content = b"".join(chunks)
-            finally:
-                await response.aclose()
+                hops = 0
+                while send.follow_redirects and response.next_request is not None:
+                    _keep_cookies(jar, response)
+                    request = _redirected(response.next_request, jar, send)
+                    await response.aclose()
+                    hops += 1
+                    if hops > client.max_redirects:
+                        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+                    response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    chunks = []
+                    size = 0
+                    error = None
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > send.max_bytes:
+                            error = f"the response is larger than --max-response-bytes {send.max_bytes}"
+                            break
+                        if expired(deadline):
+                            raise _cut(send.timeout, request)
+                        chunks.append(chunk)
+                    content = b"".join(chunks)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             return _failed(exc, send, started)
         _keep_cookies(jar, response)
@@ -480,10 +491,10 @@ class _LazyTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "https":
             if self._tls is None:
-                self._tls = httpx.HTTPTransport(**self._options)
+                self._tls = guard_transport(httpx.HTTPTransport(**self._options))
             return self._tls.handle_request(request)
         if self._plain is None:
-            self._plain = httpx.HTTPTransport(verify=False)  # plain http: no certificate involved
+            self._plain = guard_transport(httpx.HTTPTransport(verify=False))  # plain http: no certificate
         return self._plain.handle_request(request)
 
     def close(self) -> None:
@@ -503,10 +514,10 @@ class _LazyAsyncTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "https":
             if self._tls is None:
-                self._tls = httpx.AsyncHTTPTransport(**self._options)
+                self._tls = guard_transport(httpx.AsyncHTTPTransport(**self._options))
             return await self._tls.handle_async_request(request)
         if self._plain is None:
-            self._plain = httpx.AsyncHTTPTransport(verify=False)
+            self._plain = guard_transport(httpx.AsyncHTTPTransport(verify=False))
         return await self._plain.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -595,15 +606,21 @@ def _redirected(request: httpx.Request, jar: httpx.Cookies, send: Send) -> httpx
     return request
 
 
-def _read(chunks: Iterator[bytes], limit: int) -> tuple[bytes, str | None]:
+def _read(chunks: Iterator[bytes], limit: int, deadline: float, timeout: float) -> tuple[bytes, str | None]:
     parts = []
     size = 0
     for chunk in chunks:
         size += len(chunk)
         if size > limit:
             return b"", f"the response is larger than --max-response-bytes {limit}"
+        if expired(deadline):  # a transport given by the embedder: its streams are not bound
+            raise _cut(timeout, None)
         parts.append(chunk)
     return b"".join(parts), None
+
+
+def _cut(timeout: float, request: httpx.Request | None) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout(f"the whole exchange took longer than {timeout:.3g} s", request=request)
 
 
 def _network_message(exc: httpx.HTTPError) -> str:

@@ -44,8 +44,20 @@ class DeadlineExceeded(Exception):
     """A step's 1.1 ``timeout`` ran out while something inside it was running."""
 
 
+MAX_BODY_DEPTH = 512  # nesting of a JSON response body that a step accepts (see parse_body)
+
+
+class BodyTooDeep(Exception):
+    """A JSON response body nested deeper than :data:`MAX_BODY_DEPTH`."""
+
+
 def parse_body(content: bytes, content_type: str | None) -> Any:
-    """A response body as expressions see it: JSON data when it is JSON, else text."""
+    """A response body as expressions see it: JSON data when it is JSON, else text.
+
+    A JSON body nested more than MAX_BODY_DEPTH levels raises BodyTooDeep: Python's own
+    recursion (the JSON reader's, and everything that walks the value after it) stops near
+    1,000 levels, so such a body is refused whole, with a message, rather than half-used.
+    """
     if not content:
         return MISSING
     media = (content_type or "").lower()
@@ -56,10 +68,33 @@ def parse_body(content: bytes, content_type: str | None) -> Any:
         text = content.decode("utf-8", errors="replace")
     if "json" in media or (not media and text.lstrip()[:1] in ("{", "[")):
         try:
-            return json.loads(text)
+            value = json.loads(text)
+        except RecursionError:
+            raise BodyTooDeep() from None
         except ValueError:
             return text
+        # only a body with that many brackets can be that deep: most never pay for the walk
+        if text.count("[") + text.count("{") > MAX_BODY_DEPTH and _depth(value) > MAX_BODY_DEPTH:
+            raise BodyTooDeep()
+        return value
     return text
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests arrays and objects (iteratively: it may be very deep)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_BODY_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in item if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _redacted(headers: list[tuple[str, str]], secrets: frozenset[str] = SECRET_HEADERS) -> dict[str, str]:
@@ -260,7 +295,15 @@ class StepRunner:
         for name, value in exchange.headers:
             response_headers[name] = f"{response_headers[name]}, {value}" if name in response_headers else value
         content_type = next((v for k, v in exchange.headers if k.lower() == "content-type"), None)
-        body_value = parse_body(exchange.content, content_type)
+        try:
+            body_value = parse_body(exchange.content, content_type)
+        except BodyTooDeep:
+            result.response = ResponseRecord(exchange.status_code, _redacted(exchange.headers, secret_headers), None)
+            raise StepFailure(
+                "network",
+                f"the response body (status {exchange.status_code}) nests JSON more than {MAX_BODY_DEPTH} levels "
+                "deep; it was not used",
+            ) from None
         secrets = getattr(self.credentials, "secrets", None)
         if secrets is not None:
             for value in secret_fields(body_value):  # tokens a step fetched itself stay out of every output

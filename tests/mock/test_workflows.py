@@ -159,6 +159,8 @@ def test_arazzo_mock_command_serves_and_stops_on_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "arazzo_runner", "mock", str(TWILIO), "--port", "0", "--seed", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        # a child of a shell job that ignores SIGINT would inherit that: restore it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         assert process.stdout is not None
