@@ -34,8 +34,8 @@ class Server:
     """A loopback server answering every request with ``body`` (bytes), with ``status`` to
     a POST and 200 to a GET (as the flagship expects)."""
 
-    def __init__(self, body: bytes, status: int = 201, delay: float = 0.0) -> None:
-        self.body, self.status, self.delay = body, status, delay
+    def __init__(self, body: bytes, status: int = 201, delay: float = 0.0, media: str = "application/json") -> None:
+        self.body, self.status, self.delay, self.media = body, status, delay, media
         self.requests = 0
         owner = self
 
@@ -49,7 +49,7 @@ class Server:
                 owner.requests += 1
                 time.sleep(owner.delay)
                 self.send_response(200 if self.command == "GET" else owner.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", owner.media)
                 self.send_header("Content-Length", str(len(owner.body)))
                 self.end_headers()
                 self.wfile.write(owner.body)
@@ -152,6 +152,46 @@ def test_output_that_stdout_cannot_encode_is_escaped_not_a_crash(json_flag: bool
     else:
         assert "serviceSid: MG" in text
         assert "\\u2713" in errors or "\\u2714" in errors  # the step mark, escaped
+
+
+# ------------------------------------------------------------ criteria that would hang
+
+CRITERIA = ROOT / "tests" / "data" / "guards" / "criteria.arazzo.yaml"
+
+
+@pytest.mark.parametrize(
+    ("workflow", "body", "media", "reason"),
+    [
+        ("catastrophic-regex", json.dumps({"text": "a" * 50_000 + "!"}).encode(), "application/json", ""),
+        ("huge-xpath", b"<doc/>", "application/xml", "1,000,000"),
+    ],
+)
+def test_criteria_that_would_hang_or_exhaust_memory_fail_fast(workflow: str, body: bytes, media: str, reason: str):
+    with Server(body, media=media) as server:
+        started = time.monotonic()
+        args = ["run", str(CRITERIA), "-w", workflow, "--server", f"echo={server.url}/api", "--json", "--no-validate"]
+        code, out, err = run(*args)
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.5, f"took {elapsed:.2f} s"
+    data = strict_json(out)
+    if workflow == "catastrophic-regex":  # a linear engine answers at once: no match
+        assert code == 1 and data["error"]["type"] == "criteria"
+    else:
+        assert code == 1 and data["error"]["type"] == "criteria", data
+        assert reason in data["steps"][0]["error"]
+    assert "Traceback" not in err
+
+
+def test_a_criterion_gets_no_more_than_the_runs_max_time() -> None:
+    # a backreference needs the backtracking engine: only the run's time bounds it
+    from arazzo_runner.expressions import ExpressionContext, evaluate_criterion
+
+    started = time.monotonic()
+    result = evaluate_criterion(
+        r"^(a+)+\1$", ExpressionContext(), criterion_context="a" * 50_000 + "!", type_="regex", time_limit=0.1
+    )
+    assert time.monotonic() - started < 0.5
+    assert not result.passed and result.message
 
 
 # ------------------------------------------------------------ Ctrl-C

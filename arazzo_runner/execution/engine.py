@@ -56,6 +56,7 @@ class RunOptions:
     follow_redirects: bool = False
     dry_run: bool = False
     check_responses: bool | str = False  # True: a mismatch fails the step; "warn": a notice
+    check_requests: bool | str = False  # the same, for each request just before it is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +354,7 @@ class Engine:
                 context,
                 criterion_context=criterion.context,
                 type_=criterion.type,
+                time_limit=self.wait_budget(),
             )
         except RecursionError:  # a value nested too deeply for Python to walk
             return CriterionResult(False, "the value is nested too deeply to evaluate")

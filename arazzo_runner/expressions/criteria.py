@@ -7,6 +7,7 @@ the step can report it (Arazzo 1.1 "Evaluation Errors").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,14 @@ from ..missing import MISSING
 from .ast import And, Compare, Condition, Literal, Navigate, Not, Or, Reference
 from .conditions import parse_condition
 from .evaluate import ExpressionContext, compile_condition, compile_expression, compile_template, navigate
+from .limits import QUERY_TIME_CAP, LimitExceeded, budget
+
+# Python's own wording of an error, which a user of a workflow document should not see.
+_PYTHON_WORDING = re.compile(
+    r"not supported between instances|object has no attribute|object is not|unsupported operand|"
+    r"<class '|NoneType|takes \d+ positional|argument must be|invalid literal for|could not convert|"
+    r"unhashable type|object of type|Traceback|Error\(|\bexpected .*, got\b"
+)
 
 __all__ = ["CriterionResult", "evaluate_criterion", "criterion_kind", "DEFAULT_VERSIONS", "ALLOWED_VERSIONS"]
 
@@ -151,9 +160,18 @@ def evaluate_criterion(
     *,
     criterion_context: Any = None,
     type_: Any = None,
+    time_limit: float | None = None,
 ) -> CriterionResult:
-    """Evaluate one Criterion Object; never raises."""
+    """Evaluate one Criterion Object; never raises.
+
+    ``time_limit`` is the wall time, in seconds, the evaluation may use at most (what is left
+    of the run's or the step's time).  Regex, JSONPath and XPath criteria are also bounded by a
+    default cap each (:mod:`.limits`) and by size limits; running out of either makes the
+    criterion fail with a message that says which limit.
+    """
     try:
+        if time_limit is not None and time_limit <= 0:
+            raise LimitExceeded("no time was left to evaluate the criterion")
         if not isinstance(condition, str):
             raise ExpressionError("the criterion has no condition")
         kind, version = criterion_kind(type_)
@@ -164,15 +182,17 @@ def evaluate_criterion(
         if kind == "regex":
             from .regex import regex_search
 
-            passed = regex_search(value, expression)
+            passed = regex_search(value, expression, time_limit=time_limit)
         elif kind == "jsonpath":
             from .jsonpath import jsonpath_nodes
 
-            passed = bool(jsonpath_nodes(value, expression, version or DEFAULT_VERSIONS["jsonpath"]))
+            with budget(QUERY_TIME_CAP, time_limit):
+                passed = bool(jsonpath_nodes(value, expression, version or DEFAULT_VERSIONS["jsonpath"]))
         elif kind == "xpath":
             from .xpath import xpath_ebv
 
-            passed = xpath_ebv(value, expression, version or DEFAULT_VERSIONS["xpath"])
+            with budget(QUERY_TIME_CAP, time_limit):
+                passed = xpath_ebv(value, expression, version or DEFAULT_VERSIONS["xpath"])
         else:
             from .selectors import select
 
@@ -183,5 +203,26 @@ def evaluate_criterion(
         return CriterionResult(False, detail=f"{kind} {expression!r} did not match {criterion_context}")
     except ExpressionError as error:
         return CriterionResult(False, error=error.message)
-    except Exception as error:  # an evaluation error of a library is a failed criterion, reported
-        return CriterionResult(False, error=f"{type(error).__name__}: {error}")
+    except RecursionError:
+        return CriterionResult(False, error="the criterion nests too deeply to be evaluated")
+    except MemoryError:
+        return CriterionResult(False, error="the criterion needed more memory than the runner has")
+    except Exception as error:  # an evaluation error of a library or a callback is a failed criterion
+        return CriterionResult(False, error=_unexpected(error))
+
+
+def _unexpected(error: Exception) -> str:
+    """A user-level sentence for an error no evaluator turned into an :class:`ExpressionError`.
+
+    The text of an error raised by the embedder's own objects (a resolver, a context) is theirs
+    and is kept; Python's own wording (``'<' not supported between instances of ...``) is not.
+    """
+    text = str(error).strip()
+    if (
+        not text
+        or _PYTHON_WORDING.search(text)
+        or type(error).__module__ == "builtins"
+        and isinstance(error, (TypeError, AttributeError, KeyError, IndexError, LookupError, ArithmeticError))
+    ):
+        return "the criterion could not be evaluated: it uses values of types that cannot be used together"
+    return f"the criterion could not be evaluated: {text}"

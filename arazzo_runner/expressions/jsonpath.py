@@ -116,8 +116,47 @@ class _GoessnerEnvironment(goessner_lib.JSONPathEnvironment):
         return True  # objects and arrays, even empty ones, are true in JavaScript
 
 
+class _BoundedIRegexp(rfc9535_lib.function_extensions.FilterFunction):
+    """RFC 9535 ``match()``/``search()``: the library's I-Regexp check and mapping, run bounded.
+
+    The pattern is checked with ``iregexp_check`` and mapped to ``re`` syntax by the library
+    (``map_re``), then run by :func:`.bounded.bounded_search` (RE2, or ``regex`` with a timeout).
+    """
+
+    arg_types = [rfc9535_lib.function_extensions.ExpressionType.VALUE] * 2
+    return_type = rfc9535_lib.function_extensions.ExpressionType.LOGICAL
+
+    def __init__(self, whole: bool) -> None:
+        self.whole = whole  # match() must match the whole string; search() anywhere
+
+    def __call__(self, string: object, pattern: object) -> bool:
+        from iregexp_check import check
+        from jsonpath_rfc9535.function_extensions._pattern import map_re
+
+        from .bounded import bounded_search
+
+        if not isinstance(pattern, str) or not isinstance(string, str) or not check(pattern):
+            return False
+        import regex
+
+        mapped = map_re(pattern)
+        try:
+            return bounded_search(f"\\A(?:{mapped})\\Z" if self.whole else mapped, 0, string)
+        except regex.error:
+            return False  # RFC 9535: a pattern that is not valid gives false
+
+
+class _RfcEnvironment(rfc9535_lib.JSONPathEnvironment):
+    """RFC 9535 with ``match()``/``search()`` that cannot hang."""
+
+    def setup_function_extensions(self) -> None:
+        super().setup_function_extensions()
+        self.function_extensions["match"] = _BoundedIRegexp(whole=True)
+        self.function_extensions["search"] = _BoundedIRegexp(whole=False)
+
+
 _GOESSNER_ENV = _GoessnerEnvironment()
-_RFC_ENV = rfc9535_lib.JSONPathEnvironment()
+_RFC_ENV = _RfcEnvironment()
 
 # A script expression "(...)" as a whole bracketed selector; only "(@.length-N)" is supported.
 _SCRIPT = re.compile(r"\[\s*\(")

@@ -37,6 +37,7 @@ from typing import Any
 
 from ..errors import ExpressionError
 from ..missing import MISSING
+from .bounded import bounded_search
 
 __all__ = ["compile_ecma", "to_text", "regex_search"]
 
@@ -465,14 +466,17 @@ def to_text(value: Any) -> str:
         return str(value)  # not JSON data (a date, a custom object): its own text form
 
 
-def regex_search(value: Any, pattern: str) -> bool:
+def regex_search(value: Any, pattern: str, *, time_limit: float | None = None) -> bool:
     """Whether the ECMA-262 ``pattern`` matches anywhere in ``to_text(value)``.
 
     A null or missing context cannot be matched: that raises :class:`ExpressionError`, which
-    the criterion reports as a failure.
+    the criterion reports as a failure.  The match runs on a linear-time engine, or on one
+    bounded by ``min(REGEX_TIME_CAP, time_limit)`` seconds (see :mod:`.bounded`); running out
+    raises :class:`~.limits.LimitExceeded`.
     """
     if value is MISSING:
         raise ExpressionError("the context is missing")
     if value is None:
         raise ExpressionError("the context is null")
-    return compile_ecma(pattern).search(to_text(value)) is not None
+    compiled = compile_ecma(pattern)  # errors of the pattern, with offsets, as re reports them
+    return bounded_search(compiled.pattern, compiled.flags, to_text(value), time_limit)

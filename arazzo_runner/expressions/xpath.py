@@ -41,6 +41,7 @@ import math
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
+from contextlib import nullcontext
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -54,6 +55,8 @@ from elementpath.xpath_tokens import XPathArray, XPathMap
 
 from ..errors import ExpressionError
 from ..missing import MISSING
+from .limits import QUERY_TIME_CAP, active, budget
+from .xpath_limits import bound
 
 __all__ = ["XPATH_VERSIONS", "compile_xpath", "parse_xml", "xpath_ebv", "xpath_evaluate", "xpath_items"]
 
@@ -152,9 +155,29 @@ def _compile(expression: str, version: str, namespaces: Namespaces, default: str
             bindings, default_namespace=default or None, default_collation=_CODEPOINT_COLLATION
         )
     try:
-        return parser.parse(expression)
+        return _parse_bounded(parser, expression)
     except elementpath.ElementPathError as error:
         raise _expression_error(expression, error) from None
+
+
+def _parse_bounded(parser: XPath1Parser, expression: str) -> XPathToken:
+    """``parser.parse(expression)`` with the tree bound to the budget before its static evaluation.
+
+    The library's ``parse`` evaluates the tree without a context once it is built (for static
+    errors); an expression without paths (``count(1 to 100000000) > 0``) runs completely there,
+    so that run must already be bounded (:mod:`.xpath_limits`).
+    """
+    if parser.tokenizer is None:
+        parser.tokenizer = parser.create_tokenizer(parser.symbol_table)
+    root: XPathToken = bound(super(XPath1Parser, parser).parse(expression))
+    if root.label in ("sequence type", "function test"):
+        raise root.error("XPST0003", "not allowed in XPath expression")
+    with nullcontext() if active() is not None else budget(QUERY_TIME_CAP):
+        try:
+            root.evaluate()  # the library's static evaluation
+        except elementpath.MissingContextError:
+            pass
+    return root
 
 
 _UNDECLARED_PREFIX = re.compile(r"prefix '([^']+)' is not declared")
