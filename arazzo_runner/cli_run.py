@@ -83,6 +83,33 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         help="check each response against the OpenAPI operation (status, content type, body schema); "
         "a mismatch fails the step, or only warns with --check-responses=warn",
     )
+    run.add_argument(
+        "--check-requests",
+        nargs="?",
+        const="fail",
+        choices=["fail", "warn"],
+        metavar="warn",
+        help="check each request against its OpenAPI operation just before it is sent; "
+        "a mismatch fails the step, or only warns with --check-requests=warn",
+    )
+    run.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="a header for every request to the documents' servers (repeatable; redacted in all output)",
+    )
+    run.add_argument(
+        "--env-file",
+        metavar="PATH",
+        help="read ARAZZO_* credential variables from PATH too (default: ./.env when it exists)",
+    )
+    run.add_argument(
+        "--allow-insecure-credentials",
+        action="store_true",
+        help="allow credentials over plain http:// to hosts that are not loopback (not recommended)",
+    )
     run.add_argument("--ca-bundle", metavar="FILE", help="trust the CA certificates in FILE")
     run.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (not recommended)")
     run.add_argument("--client-cert", metavar="FILE[:KEY]", help="a TLS client certificate (and key)")
@@ -158,6 +185,18 @@ def _pairs(values: Sequence[str], option: str, form: str = "NAME=VALUE") -> dict
     return pairs
 
 
+def _headers(values: Sequence[str]) -> list[tuple[str, str]]:
+    """-H 'Name: value' options, as curl takes them."""
+    headers = []
+    for value in values:
+        name, sep, text = value.partition(":")
+        if not sep or not name.strip() or name != name.strip():
+            # the value is not shown: it may well be a token
+            raise UsageError("-H takes 'NAME: VALUE' (a name, a colon, the value)")
+        headers.append((name, text.strip()))
+    return headers
+
+
 def _inputs(args: argparse.Namespace, runner: Any) -> dict[str, Any]:
     from .execution.inputs import coerce_cli_value
 
@@ -215,12 +254,15 @@ def _verify(args: argparse.Namespace, err: IO[str]) -> Any:
     return context
 
 
-def _credentials(description: Any) -> dict[str, dict[str, dict[str, str]]]:
+def _credentials(description: Any, env_file: str | None = None) -> dict[str, dict[str, dict[str, str]]]:
     """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables: the environment, then
-    ``./.env`` (design.md §2.3); see :func:`~arazzo_runner.execution.auth.environment_credentials`."""
+    the env file (``./.env`` by default); see
+    :func:`~arazzo_runner.execution.credentials_source.environment_credentials`."""
     from .execution.auth import environment_credentials
 
-    return environment_credentials(description)
+    if env_file is None:
+        return environment_credentials(description)
+    return environment_credentials(description, env_file=env_file)
 
 
 def _show(value: Any) -> str:
@@ -312,7 +354,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
         check_overrides(description, servers=servers, server_variables=server_variables, names=CLI_NAMES)
         runner = Runner(
             description,
-            credentials=_credentials(description) or None,
+            credentials=_credentials(description, args.env_file) or None,
             require_auth=args.require_auth,
             servers=servers,
             server_variables=server_variables,
@@ -323,6 +365,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             max_response_bytes=args.max_response_bytes,
             follow_redirects=args.follow_redirects,
             check_responses=_CHECK_RESPONSES[args.check_responses],
+            check_requests=_CHECK_RESPONSES[args.check_requests],
+            headers=_headers(args.header),
+            allow_insecure_credentials=args.allow_insecure_credentials,
             dry_run=args.dry_run,
             verify=_verify(args, err),
             mock=_mock_option(args.mock),

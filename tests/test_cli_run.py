@@ -222,7 +222,7 @@ STEP_KEYS = ["stepId", "workflowId", "status", "attempt", "request", "response",
 ERROR_KEYS = ["type", "message", "stepId", "file", "line", "column"]
 ERROR_TYPES = {
     "usage", "document", "inputs", "auth", "criteria", "network", "timeout", "max-steps", "max-time",
-    "expression", "response-check", "unsupported", "interrupted",
+    "expression", "response-check", "request-check", "unsupported", "interrupted",
 }  # fmt: skip
 
 

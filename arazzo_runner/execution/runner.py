@@ -7,6 +7,7 @@ from one run into the next.  The drivers here are the only code that touches the
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -66,6 +67,9 @@ class Runner:
         credentials: Mapping[str, Any] | None = None,
         require_auth: bool = False,
         check_responses: bool | str = False,
+        check_requests: bool | str = False,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        allow_insecure_credentials: bool = False,
         mock: bool | Sequence[str] = False,
         mock_seed: int = 0,
         sources: Mapping[str, str] | None = None,
@@ -115,9 +119,12 @@ class Runner:
             follow_redirects=follow_redirects,
             dry_run=dry_run,
             check_responses=check_responses,
+            check_requests=check_requests,
         )
         self.credentials = normalize_credentials(credentials)
         self.require_auth = require_auth
+        self.headers = _header_pairs(headers)
+        self.allow_insecure_credentials = allow_insecure_credentials
         self._tokens = TokenCache()
         self.check_responses = check_responses
         self._transport = transport
@@ -469,6 +476,26 @@ class _Fallback(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._async.aclose()
+
+
+def _header_pairs(headers: Mapping[str, str] | Sequence[tuple[str, str]] | None) -> tuple[tuple[str, str], ...]:
+    """``headers=`` as (name, value) pairs; a name that is not an HTTP token is a UsageError."""
+    if not headers:
+        return ()
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    for pair in pairs:
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+            or not _TOKEN.fullmatch(pair[0])
+            or any(c in pair[1] for c in "\r\n\0")
+        ):
+            raise UsageError(f"headers: {pair!r} is not a (name, value) pair of an HTTP header")
+    return tuple(pairs)
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _environment_proxies() -> bool:

@@ -263,6 +263,15 @@ class StepRunner:
         if options.dry_run:
             result.status = "succeeded"
             return
+        if options.check_requests:
+            from ..openapi.requests import check_request
+
+            problems = check_request(description.openapi(target.source), operation, prepared)
+            if problems:
+                message = "request does not match the OpenAPI description: " + "; ".join(problems)
+                if options.check_requests != "warn":
+                    raise StepFailure("request-check", message)
+                yield Notice(message, step.step_id)
         for source, scheme, kind in applied.used:
             yield CredentialUsed(source, scheme, kind, host_of(applied.url), workflow_id, step_id)
         timeout = min(options.timeout, engine.remaining() or options.timeout)
