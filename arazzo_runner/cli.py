@@ -222,6 +222,10 @@ def _cmd_show(args: argparse.Namespace, out: IO[str], style: _Style) -> int:
         out.write("credentials (environment variables):\n")
         for need in data["credentials"]:
             out.write(f"  {need['source']} / {need['scheme']} ({need['type']}): {', '.join(need['variables'])}\n")
+            if need["variables"]:  # optional: pins the credential to the hosts it may go to
+                out.write(
+                    style.dim(f"    only to these hosts (optional): {need['hostsVariable']}=HOST,*.DOMAIN") + "\n"
+                )
     return 0
 
 

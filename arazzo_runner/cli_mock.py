@@ -30,6 +30,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
+def _items(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a whole number of 0 or more, not {text!r}")
+    return value
+
+
 def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     mock = commands.add_parser(
         "mock",
@@ -44,6 +54,13 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     mock.add_argument("--port", type=_port, default=8080, metavar="N", help="port (default 8080; 0: any free port)")
     mock.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the generated values (default 0)")
+    mock.add_argument(
+        "--mock-items",
+        type=_items,
+        default=0,
+        metavar="N",
+        help="start every collection that can be listed with N generated items (default 0)",
+    )
     mock.add_argument(
         "--require-auth", action="store_true", help="answer 401 when the credentials an operation requires are missing"
     )
@@ -64,8 +81,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     index = load_openapi(args.file)
     try:
         server = MockServer.for_openapi(
-            index, seed=args.seed, require_auth=args.require_auth, host=args.host, port=args.port
-        )
+            index, seed=args.seed, require_auth=args.require_auth, host=args.host, port=args.port,
+            items=args.mock_items,
+        )  # fmt: skip
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     app = server.app
@@ -81,6 +99,8 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         err.write(f"warning: {problems} problem(s) in {index.name}; the operations concerned may be left out\n")
     if args.require_auth:
         out.write("  credentials are required (--require-auth)\n")
+    if args.mock_items:
+        out.write(f"  every collection that can be listed starts with {args.mock_items} item(s) (--mock-items)\n")
     out.write(out_style.dim("Ctrl-C to stop") + "\n")
     out.flush()
     if not quiet:

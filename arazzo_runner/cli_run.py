@@ -41,6 +41,13 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         metavar="SOURCE",
         help="answer every OpenAPI source (or only SOURCE, repeatable) with the built-in mock, in-process",
     )
+    run.add_argument(
+        "--mock-items",
+        type=_mock_items,
+        default=0,
+        metavar="N",
+        help="with --mock: start every collection that can be listed with N generated items",
+    )
     run.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
     run.add_argument(
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
@@ -124,6 +131,12 @@ def _number(text: str, zero_ok: bool) -> float:
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
         raise argparse.ArgumentTypeError(f"must be a number {'>= 0' if zero_ok else '> 0'}, not {text!r}")
     return value
+
+
+def _mock_items(text: str) -> int:
+    from .cli_mock import _items
+
+    return _items(text)
 
 
 def _seconds(text: str) -> float:
@@ -371,6 +384,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) ->
             dry_run=args.dry_run,
             verify=_verify(args, err),
             mock=_mock_option(args.mock),
+            mock_items=args.mock_items,
         )
         workflow_id = runner.workflow(args.workflow).workflow_id
         if not args.no_validate:

@@ -68,6 +68,102 @@ print(json.dumps({"seconds": time.perf_counter() - start, "files": len(files), "
 """
 
 
+OPENAPI = ROOT / "openapi" / "twilio-messaging-openapi.yml"
+
+
+def big_workflow(steps: int, openapi: Path = OPENAPI) -> str:
+    """An Arazzo document of one workflow of ``steps`` steps calling the flagship's operations.
+
+    Steps cycle through creating a Messaging Service, fetching it and adding a phone number;
+    each has parameters or a request body, successCriteria (also on ``$steps.<previous>``
+    outputs) and outputs.
+    """
+    lines = [
+        "arazzo: 1.0.1",
+        "info: {title: Size test, version: 1.0.0}",
+        "sourceDescriptions:",
+        f"- {{name: messagingApi, url: '{openapi.as_uri()}', type: openapi}}",
+        "workflows:",
+        "- workflowId: big",
+        "  inputs:",
+        "    type: object",
+        "    properties:",
+        "      friendlyName: {type: string}",
+        "      phoneNumberSid: {type: string}",
+        "  steps:",
+    ]
+    for number in range(steps):
+        previous = f"$steps.s{number - 1}.outputs.x"
+        kind = number % 3
+        lines.append(f"  - stepId: s{number}")
+        if kind == 0:
+            lines += [
+                "    operationId: createMessagingService",
+                "    requestBody:",
+                "      contentType: application/x-www-form-urlencoded",
+                "      payload: {FriendlyName: $inputs.friendlyName}",
+                "    successCriteria:",
+                "    - condition: $statusCode == 201",
+            ]
+        else:
+            lines += [
+                f"    operationId: {'fetchMessagingService' if kind == 1 else 'addPhoneNumber'}",
+                "    parameters:",
+                f"    - {{name: ServiceSid, in: path, value: {previous}}}",
+            ]
+            if kind == 2:
+                lines += [
+                    "    requestBody:",
+                    "      contentType: application/x-www-form-urlencoded",
+                    "      payload: {PhoneNumberSid: $inputs.phoneNumberSid}",
+                ]
+            lines += [
+                "    successCriteria:",
+                f"    - condition: $statusCode == {200 if kind == 1 else 201}",
+                f"    - condition: {previous} != null",
+            ]
+        lines += ["    outputs:", "      x: $response.body#/sid"]
+    lines += ["  outputs:", f"    last: $steps.s{steps - 1}.outputs.x", ""]
+    return "\n".join(lines)
+
+
+# Runs one command and prints its exit code, wall time and peak RSS (of the child) as JSON.
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+print(json.dumps({"code": code, "seconds": seconds, "peak": peak}))
+"""
+
+
+def measure(argv: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Exit code, wall time and peak RSS in bytes of one process running ``argv``."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *argv], env=env, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def size_figures() -> None:
+    arazzo = str(Path(sys.executable).with_name("arazzo"))
+    print("\n(c) size: one `arazzo validate` process on a generated workflow")
+    with tempfile.TemporaryDirectory(prefix="arazzo-bench-size-") as directory:
+        env = dict(CHILD_ENV, ARAZZO_CACHE_DIR=str(Path(directory) / "cache"))
+        env.pop("ARAZZO_NO_CACHE", None)
+        for steps in (10_000, 100_000):
+            path = Path(directory) / f"steps-{steps}.arazzo.yaml"
+            path.write_text(big_workflow(steps))
+            size = path.stat().st_size / 1e6
+            for label in ("empty parse cache", "warm parse cache"):
+                figure = measure([arazzo, "validate", str(path)], env)
+                print(
+                    f"  {steps:>7,} steps ({size:5.1f} MB), {label}: exit {int(figure['code'])}"
+                    f"  {figure['seconds']:7.2f} s  peak RSS {figure['peak'] / 1e6:7.1f} MB"
+                    + ("  (target < 10 s, < 300 MB)" if steps == 10_000 else "  (target: finishes)")
+                )
+
+
 def median_process(argv: list[str], runs: int) -> float:
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV, check=False)  # warm
     times = []
@@ -94,7 +190,12 @@ def median_child(kind: str, env: dict[str, str], runs: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--size-only", action="store_true", help="print only the size figures (c)")
+    options = parser.parse_args()
+    runs = options.runs
+    if options.size_only:
+        size_figures()
+        return 0
 
     arazzo = str(Path(sys.executable).with_name("arazzo"))
     argv = [arazzo, "validate", str(FLAGSHIP)]
@@ -113,6 +214,7 @@ def main() -> int:
 
     if not CORPUS.exists():
         print(f"\n{CORPUS} is absent: no corpus figures")
+        size_figures()
         return 0
     cache = tempfile.mkdtemp(prefix="arazzo-bench-cache-")
     try:
@@ -132,6 +234,7 @@ def main() -> int:
         f"  validate ({int(validating['findings'])} findings)        {validating['seconds'] * 1000:8.1f} ms"
         f"   ratio {validating['seconds'] / loading['seconds']:5.2f}x  (target <= 3x)"
     )
+    size_figures()
     return 0
 
 

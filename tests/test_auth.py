@@ -105,24 +105,25 @@ class Server:
     """Echoes every request as JSON, except: ``/oauth/token`` (an OAuth2 token endpoint that
     counts its calls) and ``/v1/redirect?to=URL`` (302 to URL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.requests: list[Seen] = []
         self.issued: list[str] = []
         self.expires_in: Any = 3600
         self.refuse_tokens = False
         self.lock = threading.Lock()
-        self.httpd = _HTTPServer(("127.0.0.1", 0), _handler(self))
+        self.address = address
+        self.httpd = _HTTPServer((address, 0), _handler(self))
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01})
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.address}:{self.port}"
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -393,7 +394,7 @@ def test_the_token_request_goes_through_the_runners_transport_sync_and_async() -
         assert request.headers["authorization"] == "Bearer mock-access-token"
         return httpx.Response(200, json={})
 
-    options = {"servers": {"secured": "http://api.test/v1"}, "credentials": CREDENTIALS}
+    options = {"servers": {"secured": "https://api.test/v1"}, "credentials": CREDENTIALS}
     with arazzo_runner.Runner(DOC, transport=httpx.MockTransport(handler), **options) as runner:
         assert runner.run("client-credentials").succeeded
         assert asyncio.run(runner.run_async("client-credentials")).succeeded
@@ -450,16 +451,16 @@ def test_redirect_guard_sync_and_async_on_a_transport() -> None:
             return httpx.Response(307, headers={"Location": request.url.params["to"]})
         return httpx.Response(200, json={})
 
-    options = {"servers": {"secured": "http://api.test/v1"}, "credentials": CREDENTIALS, "follow_redirects": True}
+    options = {"servers": {"secured": "https://api.test/v1"}, "credentials": CREDENTIALS, "follow_redirects": True}
     with arazzo_runner.Runner(DOC, transport=httpx.MockTransport(handler), **options) as runner:
-        assert runner.run("redirect", {"to": "http://other.test/landing"}).succeeded
-        assert asyncio.run(runner.run_async("redirect", {"to": "https://api.test/v1/landing"})).succeeded
-    (_, first), (landing, stripped), (_, second), (upgraded, stripped_too) = hops
+        assert runner.run("redirect", {"to": "https://other.test/landing"}).succeeded
+        assert asyncio.run(runner.run_async("redirect", {"to": "http://api.test/v1/landing"})).succeeded
+    (_, first), (landing, stripped), (_, second), (downgraded, stripped_too) = hops
     assert first["authorization"] and first["x-api-key"] == HEADER_KEY
-    assert landing == "http://other.test/landing"
+    assert landing == "https://other.test/landing"
     for headers in (stripped, stripped_too):  # another host; the same host on another scheme
         assert not {"authorization", "x-api-key"} & set(headers) and "session_key" not in headers.get("cookie", "")
-    assert upgraded == "https://api.test/v1/landing" and second["x-api-key"] == HEADER_KEY
+    assert downgraded == "http://api.test/v1/landing" and second["x-api-key"] == HEADER_KEY
 
 
 # ---------------------------------------------------------------- missing credentials

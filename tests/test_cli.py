@@ -90,6 +90,7 @@ def test_show_json_lists_the_three_steps() -> None:
                 "ARAZZO_MESSAGINGAPI_ACCOUNTSID_AUTHTOKEN_USERNAME",
                 "ARAZZO_MESSAGINGAPI_ACCOUNTSID_AUTHTOKEN_PASSWORD",
             ],
+            "hostsVariable": "ARAZZO_MESSAGINGAPI_ACCOUNTSID_AUTHTOKEN_HOSTS",
         }
     ]
 

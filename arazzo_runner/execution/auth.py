@@ -17,27 +17,46 @@ No alternative satisfied: the request goes without credentials after one
 :class:`~.results.MissingCredentials` notice naming the variables to set, unless the run was
 made with ``require_auth`` (then :func:`missing_credentials` stops it before any request).
 
-A credential goes only to the server its request was built for: :func:`guard_redirect` strips
-it from redirect hops to another origin.  :class:`Secrets` collects the secret strings of a run
-(credentials, the headers made of them, fetched tokens, ``format: password`` inputs) and
-replaces them with ``***`` in everything a run records.
+A credential goes only where the user means it to:
+
+* never over plain ``http://`` to a host other than this machine (the step fails with
+  :class:`CredentialRefused`, ``error.type`` ``auth``, before anything is sent), unless the run
+  allows it (``allow_insecure_credentials``, ``--allow-insecure-credentials``);
+* a credential pinned to hosts (``hosts``, ``ARAZZO_<SOURCE>_<SCHEME>_HOSTS``) goes to those
+  hosts only, its OAuth2 token endpoint included: elsewhere the request goes without it after
+  one warning per host, and :func:`missing_credentials` counts it as missing (``require_auth``);
+* :func:`guard_redirect` strips it from redirect hops to another origin.
+
+The user's own headers (``headers=``, ``-H``) go on every operation request (never on a token
+request) and are treated as credentials: recorded as ``***``, stripped from other origins.
+
+:class:`Secrets` collects the secret strings of a run (credentials, the headers made of them,
+the user's headers, fetched tokens, ``format: password`` inputs) and replaces them with
+``***`` in everything a run records.
 
 The pieces live in their own modules and are all importable from here:
 :mod:`.credentials_source` (where credentials come from), :mod:`.request_credentials`
-(credentials on a request, redirect guards), :mod:`.tokens` (OAuth2 tokens) and
-:mod:`.redaction` (secrets kept out of every output).
+(credentials on a request, redirect guards), :mod:`.credential_guards` (plain http and hosts a
+credential is pinned to), :mod:`.tokens` (OAuth2 tokens) and :mod:`.redaction` (secrets kept
+out of every output).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
 from ..credentials import SECRET_FIELDS, env_variable, scheme_fields, scheme_type
 from ..errors import ExecutionError
-from .credentials_source import Credentials, environment_credentials, normalize_credentials, read_dotenv
+from .credential_guards import CredentialRefused, pinned_message, refuse_plain_http, split_pinned
+from .credentials_source import (
+    Credentials,
+    environment_credentials,
+    normalize_credentials,
+    read_dotenv,
+)
 from .redaction import Secrets, password_inputs
 from .request_credentials import (
     Applied,
@@ -47,6 +66,7 @@ from .request_credentials import (
     basic_credentials,
     guard_redirect,
     host_of,
+    is_loopback,
 )
 from .results import REDACTED, CredentialUsed, MissingCredentials
 from .tokens import Token, TokenCache, TokenError, read_token, token_request, token_url
@@ -55,6 +75,7 @@ __all__ = [
     "Credentials",
     "AuthError",
     "TokenError",
+    "CredentialRefused",
     "normalize_credentials",
     "read_dotenv",
     "environment_credentials",
@@ -72,6 +93,7 @@ __all__ = [
     "CredentialedSend",
     "guard_redirect",
     "host_of",
+    "is_loopback",
 ]
 
 
@@ -83,6 +105,19 @@ class AuthError(ExecutionError):
     def __init__(self, message: str, variables: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.variables = tuple(variables)
+
+
+def _withheld(
+    requirements: list[dict[str, list[str]]],
+    schemes: Mapping[str, Any],
+    given: Mapping[str, Mapping[str, str]],
+    refused: Mapping[str, str],
+) -> list[str]:
+    """The pinned-away credentials the request would have carried were they not pinned."""
+    if not refused:
+        return []
+    wanted, _ = choose_alternative(requirements, schemes, given)
+    return [name for name in wanted or () if name in refused]
 
 
 def _usable(scheme: Any, given: Mapping[str, str] | None) -> bool:
@@ -187,17 +222,33 @@ def reachable_operations(description: Any, workflow: Any, cache: dict[Any, Any] 
 
 
 def missing_credentials(
-    description: Any, workflow: Any, credentials: Mapping[str, Any] | None, cache: dict[Any, Any] | None = None
+    description: Any,
+    workflow: Any,
+    credentials: Mapping[str, Any] | None,
+    cache: dict[Any, Any] | None = None,
+    *,
+    servers: Mapping[str, str] | None = None,
+    server_variables: Mapping[str, str] | None = None,
 ) -> list[tuple[str, tuple[str, ...]]]:
     """(message, variables) for each security requirement a run of ``workflow`` cannot meet
-    with ``credentials`` (each distinct one once)."""
+    with ``credentials`` (each distinct one once), on the servers the run uses (``servers``
+    and ``server_variables``: the run's overrides).  A credential pinned to other hosts than
+    its operation's server (or token endpoint) counts as missing."""
     given = normalize_credentials(credentials)
     problems: list[tuple[str, tuple[str, ...]]] = []
     for owner, target in reachable_operations(description, workflow, cache):
         schemes = owner.openapi(target.source).security_schemes
-        chosen, unmet = choose_alternative(target.operation.security, schemes, given.get(target.source, {}))
-        if chosen is None and unmet:
-            problem = _describe_missing(target.source, unmet, schemes)
+        operation = target.operation
+        server = (servers or {}).get(target.source) or operation.server_url(dict(server_variables or {}))
+        all_given = given.get(target.source, {})
+        allowed, refused = split_pinned(all_given, schemes, server)
+        chosen, unmet = choose_alternative(operation.security, schemes, allowed)
+        if chosen is not None:
+            continue
+        withheld = _withheld(operation.security, schemes, all_given, refused)
+        found = [pinned_message(target.source, n, schemes.get(n), all_given[n], refused[n]) for n in withheld]
+        pinned: list[tuple[str, tuple[str, ...]]] = [(message, (variable,)) for message, variable in found]
+        for problem in pinned or ([_describe_missing(target.source, unmet, schemes)] if unmet else []):
             if problem not in problems:
                 problems.append(problem)
     return problems
@@ -208,8 +259,10 @@ class Authenticator:
 
     ``credentials`` is ``{SOURCE: {SCHEME: {...}}}`` (design.md §2.3); ``tokens`` the Runner's
     token cache; ``clock`` the Runner's clock (token expiry); ``secrets`` the run's secrets,
-    to which every credential value and fetched token is added.  ``warnings`` collects the
-    missing-credential messages given.
+    to which every credential value and fetched token is added.  ``allow_insecure``: credentials
+    may go over plain http to other machines.  ``headers``: the user's headers (``-H``) for
+    every operation request, secret like credentials.  ``warnings`` collects the
+    missing-credential and pinned-credential messages given.
     """
 
     def __init__(
@@ -219,13 +272,19 @@ class Authenticator:
         tokens: TokenCache | None = None,
         clock: Any = time.monotonic,
         secrets: Secrets | None = None,
+        allow_insecure: bool = False,
+        headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.credentials = normalize_credentials(credentials)
         self.tokens = tokens if tokens is not None else TokenCache()
         self.clock = clock
         self.secrets = secrets if secrets is not None else Secrets()
+        self.allow_insecure = allow_insecure
+        self.headers = tuple((str(name), str(value)) for name, value in headers)
         self.warnings: list[str] = []
         self._warned: set[str] = set()
+        for _, value in self.headers:
+            self.secrets.add(value)
         for schemes in self.credentials.values():
             for given in schemes.values():
                 for name, value in given.items():
@@ -248,8 +307,11 @@ class Authenticator:
         """The credentials for one request of ``operation`` (of ``source``, on ``server``).
 
         Yields a MissingCredentials notice (once per run and requirement) when none of the
-        operation's alternatives can be met, and, for an OAuth2 token not yet cached, a
-        CredentialUsed event and the token request's Send.  Raises TokenError.
+        operation's alternatives can be met, one (once per credential and host) for a
+        credential withheld because it is pinned to other hosts, and, for an OAuth2 token not
+        yet cached, a CredentialUsed event and the token request's Send.  Raises TokenError,
+        CredentialRefused (before anything is sent) for credentials over plain http to
+        another machine.
         """
         redact_headers = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
         redact_query: set[str] = set()
@@ -259,17 +321,22 @@ class Authenticator:
                     redact_headers.add(scheme["name"].lower())
                 elif scheme.get("in") == "query":
                     redact_query.add(scheme["name"])
-        given = self.credentials.get(source, {})
+        all_given = self.credentials.get(source, {})
+        given, refused = split_pinned(all_given, schemes, server)
         chosen, unmet = choose_alternative(operation.security, schemes, given)
+        withheld = _withheld(operation.security, schemes, all_given, refused)
+        for name in withheld:
+            message, variable = pinned_message(source, name, schemes.get(name), all_given[name], refused[name])
+            yield from self._warn(message, step_id, source, (variable,))
         if chosen is None:
-            if unmet:
+            if unmet and not withheld:
                 message, variables = _describe_missing(source, unmet, schemes)
-                if message not in self._warned:
-                    self._warned.add(message)
-                    message_shown = f"{message} (its requests are sent without credentials)"
-                    self.warnings.append(message_shown)
-                    yield MissingCredentials(message_shown, step_id or None, source, variables)
-            return Authorization((), frozenset(redact_headers), frozenset(redact_query))
+                yield from self._warn(
+                    f"{message} (its requests are sent without credentials)", step_id, source, variables
+                )
+            return Authorization((), frozenset(redact_headers), frozenset(redact_query), self.headers)
+        if not self.allow_insecure:
+            refuse_plain_http(source, chosen, schemes, given, server)
         credentials: list[Credential] = []
         for name, scopes in chosen.items():
             scheme = schemes[name]
@@ -278,7 +345,14 @@ class Authenticator:
                 dry_run=dry_run, timeout=timeout, max_bytes=max_bytes, workflow_id=workflow_id, step_id=step_id,
             )  # fmt: skip
             credentials.extend(found)
-        return Authorization(tuple(credentials), frozenset(redact_headers), frozenset(redact_query))
+        return Authorization(tuple(credentials), frozenset(redact_headers), frozenset(redact_query), self.headers)
+
+    def _warn(self, message: str, step_id: str, source: str, variables: tuple[str, ...]) -> Generator[Any, Any, None]:
+        """One MissingCredentials notice per message and run (kept in ``warnings`` too)."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self.warnings.append(message)
+            yield MissingCredentials(message, step_id or None, source, variables)
 
     def _credentials(
         self,

@@ -1,12 +1,17 @@
 """Workflow inputs: coerced from the command line, defaulted, and validated before any request.
 
 Inputs are checked against the workflow's ``inputs`` JSON Schema (2020-12; ``$ref``s into the
-document's ``components.inputs`` resolve).  Every problem is listed, not only the first.
+document's ``components.inputs`` resolve).  Every problem is listed, not only the first.  An
+input the schema does not declare is a warning (the engine notes it), unless its name is
+close to a declared one (``inboundRequestURL`` for ``inboundRequestUrl``): that is a typo,
+and an error with "did you mean".  Where inputs go (the parameters and body fields they
+reach unchanged) is checked by :mod:`.destinations`.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +25,8 @@ __all__ = [
     "validate_inputs",
     "resolve_schema",
     "undeclared_inputs",
+    "misspelled_inputs",
+    "schema_is_plain",
 ]
 
 
@@ -109,6 +116,39 @@ def undeclared_inputs(schema: Any, inputs: Mapping[str, Any], document: Mapping[
     return sorted(name for name in inputs if name not in declared)
 
 
+# How close (difflib ratio of the lower-cased names) an undeclared input must be to a declared
+# one to be taken for a typo of it: 'inboundRequestURL' (1.0), 'frendlyName' (0.96), 'nme' for
+# 'name' (0.86); 'id' for 'ids' (0.8) is not.  A name longer or shorter by more than two
+# characters is another word ('phoneNumber' beside 'phoneNumberSid'): a note, not a typo.
+_TYPO_CUTOFF = 0.85
+_TYPO_LENGTH = 2
+
+
+def misspelled_inputs(
+    schema: Any, inputs: Mapping[str, Any], document: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """(given, declared) for each undeclared input whose name is close to a declared one.
+
+    Compared case-insensitively with difflib (ratio 0.85 or more, lengths within two
+    characters): ``inboundRequestURL`` -> ``inboundRequestUrl``.
+    Empty when the schema admits other properties (see :func:`undeclared_inputs`).
+    """
+    undeclared = undeclared_inputs(schema, inputs, document)
+    if not undeclared:
+        return []
+    root = resolve_schema(schema, document)
+    properties = root.get("properties") if isinstance(root, Mapping) else None
+    declared = [name for name in properties if isinstance(name, str)] if isinstance(properties, Mapping) else []
+    by_folded = {name.lower(): name for name in declared}
+    found = []
+    for name in undeclared:
+        near = [key for key in by_folded if abs(len(key) - len(name)) <= _TYPO_LENGTH]
+        close = difflib.get_close_matches(name.lower(), near, n=1, cutoff=_TYPO_CUTOFF)
+        if close:
+            found.append((name, by_folded[close[0]]))
+    return found
+
+
 def apply_defaults(schema: Any, inputs: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``inputs`` with the schema's ``default``s filled in for absent properties (nested too)."""
     result = copy.deepcopy(dict(inputs))
@@ -150,6 +190,10 @@ def validate_inputs(
     values = apply_defaults(schema, inputs, document)
     if schema is None or schema is True or schema == {}:
         return values
+    typos = [
+        f"input {given!r} is not declared; did you mean {declared!r}?"
+        for given, declared in misspelled_inputs(schema, inputs, document)
+    ]
     from .schema import simple_errors
 
     try:
@@ -164,8 +208,8 @@ def validate_inputs(
         what = f"workflow {workflow_id!r}" if workflow_id else "the workflow"
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputsSchemaError(f"the inputs schema of {what} is not a valid JSON Schema: {detail}") from None
-    if problems:
-        raise InputsError(problems, workflow_id)
+    if typos or problems:
+        raise InputsError(typos + problems, workflow_id)
     return values
 
 
@@ -217,6 +261,12 @@ def _check_schema(schema: Any) -> None:
         error = InputsSchemaError(f"{exc.message}" + (f" (at {location})" if location else ""))
         error.path = tuple(exc.absolute_path)
         raise error from None
+
+
+def schema_is_plain(schema: Any) -> bool:
+    """Whether the simple keywords of ``schema`` have values of the right JSON types, so that
+    :func:`.schema.simple_errors` may check it (else jsonschema must)."""
+    return _plain(schema)
 
 
 def _plain(schema: Any, depth: int = 0) -> bool:

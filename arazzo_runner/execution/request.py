@@ -4,6 +4,11 @@ No I/O here.  Values arrive already evaluated; a MISSING value is left out of th
 (never sent as ``None``, ``null`` or ``undefined``), except in the path, where it is an error.
 How each value is written (style, explode, percent-encoding, media types) is
 :mod:`arazzo_runner.openapi.serialize`'s business.
+
+A path key may carry a fixed query (``/{Bucket}?list-type=2``, as AWS descriptions write
+operations sharing a path): its pairs come first in the URL, the step's query parameters
+after them with ``&``, and a step parameter of the same name replaces the fixed pair (one
+``list-type``, never two, and never a second ``?``).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from ..missing import MISSING
 from ..openapi import serialize
@@ -115,6 +121,22 @@ def _path(template: str, values: dict[str, ParameterValue], dry_run: bool) -> st
     return _PATH_PARAMETER.sub(substitute, template)
 
 
+def _fixed_pairs(fixed: str, given: set[str], query: dict[str, Any]) -> list[str]:
+    """The pairs of a path key's fixed query (as written) that no step parameter replaces;
+    their values also go into ``query`` (what ``$request.query`` reads)."""
+    kept = []
+    for piece in fixed.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        name = unquote_plus(name)
+        if name in given:
+            continue
+        kept.append(piece)
+        query.setdefault(name, unquote_plus(value))
+    return kept
+
+
 def build_request(
     method: str,
     url_template: str,
@@ -135,10 +157,11 @@ def build_request(
     for parameter in parameters:
         by_location.setdefault(parameter.in_, {})[parameter.name] = parameter
     path_values = by_location.get("path", {})
-    url = _path(url_template, path_values, dry_run)
+    url, _, fixed = _path(url_template, path_values, dry_run).partition("?")
     prepared = PreparedRequest(method=method.upper(), url=url)
     prepared.path = {name: p.value for name, p in path_values.items() if p.value is not MISSING}
-    pieces: list[str] = []
+    given = {name for name, p in by_location.get("query", {}).items() if p.value is not MISSING}
+    pieces = _fixed_pairs(fixed, given, prepared.query)
     for parameter in by_location.get("query", {}).values():
         if parameter.value is MISSING:
             continue
@@ -159,7 +182,7 @@ def build_request(
             pieces.append(querystring)
     query = "&".join(pieces)
     if query:
-        prepared.url = f"{url}{'&' if '?' in url else '?'}{query}"
+        prepared.url = f"{url}?{query}"
     for parameter in by_location.get("header", {}).values():
         text = serialize.serialize_header(
             parameter.name, parameter.value, parameter.style, parameter.explode, content_type=parameter.content_type

@@ -1,4 +1,8 @@
-"""Credentials on one request: where each goes, what is recorded as ``***``, and redirect guards."""
+"""Credentials on one request: where each goes, what is recorded as ``***``, and redirect guards.
+
+The headers the user gives for every request (``-H``, ``headers=``) travel with the
+credentials: recorded as ``***``, stripped from a redirect hop to another origin.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ __all__ = [
     "basic_credentials",
     "guard_redirect",
     "host_of",
+    "hostname_of",
+    "is_loopback",
 ]
 
 
@@ -77,15 +83,22 @@ class Authorization:
     credentials: tuple[Credential, ...] = ()
     redact_headers: frozenset[str] = frozenset()
     redact_query: frozenset[str] = frozenset()
+    headers: tuple[tuple[str, str], ...] = ()  # the user's own (-H): on every request, secret
 
     def apply(self, url: str, headers: Iterable[tuple[str, str]], cookies: Mapping[str, str]) -> Applied:
-        """``url``, ``headers`` and ``cookies`` (as the step built them) with the credentials
-        added; a header, query parameter or cookie the step sets itself is left as it is."""
-        headers = list(headers)
+        """``url``, ``headers`` and ``cookies`` (as the step built them) with the user's headers
+        and the credentials added.  A user's header replaces the step's of that name (as curl's
+        ``-H`` does); a credential the step or the user sets itself is left as they set it."""
+        own = {name.lower() for name, _ in self.headers}
+        headers = [(name, value) for name, value in headers if name.lower() not in own]
+        headers.extend(self.headers)
         cookies = dict(cookies)
         taken_headers = {name.lower() for name, _ in headers}
         query_names = {unquote_plus(p.partition("=")[0]) for p in urlsplit(url).query.split("&") if p}
-        added_headers, added_query, added_cookies, used = set(), set(), [], []
+        added_headers: set[str] = set(own)
+        added_query: set[str] = set()
+        added_cookies: list[tuple[str, str]] = []
+        used: list[tuple[str, str, str]] = []
         query: list[tuple[str, str]] = []
         for credential in self.credentials:
             if credential.where == "header" and credential.name.lower() not in taken_headers:
@@ -141,6 +154,28 @@ def host_of(url: str) -> str:
     except ValueError:
         port = None
     return f"{host}:{port}" if port is not None else host
+
+
+def hostname_of(url: str) -> str:
+    """The host of ``url`` alone (no port, no brackets round an IPv6 address), lower-cased."""
+    return (urlsplit(url).hostname or "").rstrip(".")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost`` (and ``*.localhost``, RFC 6761),
+    127.0.0.0/8 or ``::1`` (also written as an IPv4-mapped address)."""
+    from ipaddress import IPv6Address, ip_address
+
+    host = host.lower().rstrip(".").removeprefix("[").removesuffix("]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def _origin(url: str | httpx.URL) -> tuple[str, str, int | None]:

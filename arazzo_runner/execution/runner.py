@@ -28,6 +28,7 @@ from .auth import (
     password_inputs,
 )
 from .deadline import exchange_deadline, expired, guard_transport
+from .destinations import check_input_destinations
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .inputs import validate_inputs
 from .overrides import check_overrides
@@ -72,6 +73,7 @@ class Runner:
         allow_insecure_credentials: bool = False,
         mock: bool | Sequence[str] = False,
         mock_seed: int = 0,
+        mock_items: int = 0,
         sources: Mapping[str, str] | None = None,
         allow_remote: bool = False,
         timeout: float = 30.0,
@@ -104,7 +106,9 @@ class Runner:
 
             only = None if mock is True else list(mock)
             fallback = (transport or _Fallback({"verify": verify})) if only else None
-            setup = mock_description(document, only=only, seed=mock_seed, servers=servers, fallback=fallback)
+            setup = mock_description(
+                document, only=only, seed=mock_seed, servers=servers, fallback=fallback, items=mock_items
+            )
             transport = setup.transport
             servers = {**setup.servers, **(servers or {})}
             self.mocked = tuple(setup.mocks)
@@ -166,8 +170,17 @@ class Runner:
             schema_pointer=workflow.location.pointer + "/inputs",
             workflow_id=workflow.workflow_id,
         )
+        # an input that goes unchanged into a request field must fit that field's schema
+        check_input_destinations(self.description, workflow, values, self._cache)
         if self.require_auth:
-            missing = missing_credentials(self.description, workflow, self.credentials, self._cache)
+            missing = missing_credentials(
+                self.description,
+                workflow,
+                self.credentials,
+                self._cache,
+                servers=self.options.servers,
+                server_variables=self.options.server_variables,
+            )
             if missing:
                 raise AuthError(
                     "credentials are required (require_auth, --require-auth) but missing: "
@@ -256,7 +269,14 @@ class Runner:
         """The engine's generator for one run, and the run's Authenticator (its secrets: the
         credentials, and the ``format: password`` inputs, redacted from every error and event)."""
         secrets = Secrets()
-        authenticator = Authenticator(self.credentials, tokens=self._tokens, clock=self._clock, secrets=secrets)
+        authenticator = Authenticator(
+            self.credentials,
+            tokens=self._tokens,
+            clock=self._clock,
+            secrets=secrets,
+            allow_insecure=self.allow_insecure_credentials,
+            headers=self.headers,
+        )
         data = self.description.parsed.data if isinstance(self.description.parsed.data, Mapping) else None
         try:
             schema = self.workflow(workflow_id).inputs

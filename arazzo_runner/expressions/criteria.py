@@ -7,7 +7,6 @@ the step can report it (Arazzo 1.1 "Evaluation Errors").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +17,7 @@ from .ast import And, Compare, Condition, Literal, Navigate, Not, Or, Reference
 from .conditions import parse_condition
 from .evaluate import ExpressionContext, compile_condition, compile_expression, compile_template, navigate
 from .limits import QUERY_TIME_CAP, LimitExceeded, budget
-
-# Python's own wording of an error, which a user of a workflow document should not see.
-_PYTHON_WORDING = re.compile(
-    r"not supported between instances|object has no attribute|object is not|unsupported operand|"
-    r"<class '|NoneType|takes \d+ positional|argument must be|invalid literal for|could not convert|"
-    r"unhashable type|object of type|Traceback|Error\(|\bexpected .*, got\b"
-)
+from .messages import leaks_python
 
 __all__ = ["CriterionResult", "evaluate_criterion", "criterion_kind", "DEFAULT_VERSIONS", "ALLOWED_VERSIONS"]
 
@@ -220,7 +213,7 @@ def _unexpected(error: Exception) -> str:
     text = str(error).strip()
     if (
         not text
-        or _PYTHON_WORDING.search(text)
+        or leaks_python(text)
         or type(error).__module__ == "builtins"
         and isinstance(error, (TypeError, AttributeError, KeyError, IndexError, LookupError, ArithmeticError))
     ):

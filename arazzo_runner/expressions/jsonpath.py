@@ -46,6 +46,9 @@ from jsonpath.token import TOKEN_COMMA, TOKEN_NAME, TOKEN_RBRACKET
 
 from ..errors import ExpressionError
 from ..missing import MISSING
+from .jsonpath_limits import bounded_fullmatch, bounded_segments, iregexp_function
+from .limits import LimitExceeded
+from .messages import plain_text
 
 __all__ = ["JSONPATH_VERSIONS", "compile_jsonpath", "jsonpath_nodes", "json_data"]
 
@@ -81,6 +84,9 @@ def _javascript(selector: JSONPathSelector) -> JSONPathSelector:
 class _GoessnerParser(GoessnerParser):
     """python-jsonpath's lenient parser with Goessner's JavaScript meanings (see module doc)."""
 
+    def parse_query(self, stream: TokenStream) -> Iterable[Any]:
+        return bounded_segments(super().parse_query(stream))
+
     def parse_shorthand_selector(self, stream: TokenStream) -> JSONPathSelector:
         return _javascript(super().parse_shorthand_selector(stream))
 
@@ -98,9 +104,21 @@ class _GoessnerParser(GoessnerParser):
 
 
 class _GoessnerEnvironment(goessner_lib.JSONPathEnvironment):
-    """Lenient python-jsonpath with JavaScript truthiness in filters."""
+    """Lenient python-jsonpath with JavaScript truthiness in filters, and regexes that cannot hang."""
 
     parser_class = _GoessnerParser
+
+    def setup_function_extensions(self) -> None:
+        super().setup_function_extensions()
+        extensions = goessner_lib.function_extensions
+        types = ([extensions.ExpressionType.VALUE] * 2, extensions.ExpressionType.LOGICAL)
+        self.function_extensions["match"] = iregexp_function(extensions.FilterFunction, *types, whole=True)
+        self.function_extensions["search"] = iregexp_function(extensions.FilterFunction, *types, whole=False)
+
+    def compare(self, left: object, operator: str, right: object) -> bool:
+        if operator == "=~" and isinstance(right, re.Pattern) and isinstance(left, str):
+            return bounded_fullmatch(right, left)
+        return bool(super().compare(left, operator, right))
 
     def is_truthy(self, obj: object) -> bool:
         if isinstance(obj, NodeList):
@@ -116,43 +134,24 @@ class _GoessnerEnvironment(goessner_lib.JSONPathEnvironment):
         return True  # objects and arrays, even empty ones, are true in JavaScript
 
 
-class _BoundedIRegexp(rfc9535_lib.function_extensions.FilterFunction):
-    """RFC 9535 ``match()``/``search()``: the library's I-Regexp check and mapping, run bounded.
+class _RfcParser(rfc9535_lib.parse.Parser):
+    """The RFC 9535 parser, making every query it parses bounded (:mod:`.jsonpath_limits`)."""
 
-    The pattern is checked with ``iregexp_check`` and mapped to ``re`` syntax by the library
-    (``map_re``), then run by :func:`.bounded.bounded_search` (RE2, or ``regex`` with a timeout).
-    """
-
-    arg_types = [rfc9535_lib.function_extensions.ExpressionType.VALUE] * 2
-    return_type = rfc9535_lib.function_extensions.ExpressionType.LOGICAL
-
-    def __init__(self, whole: bool) -> None:
-        self.whole = whole  # match() must match the whole string; search() anywhere
-
-    def __call__(self, string: object, pattern: object) -> bool:
-        from iregexp_check import check
-        from jsonpath_rfc9535.function_extensions._pattern import map_re
-
-        from .bounded import bounded_search
-
-        if not isinstance(pattern, str) or not isinstance(string, str) or not check(pattern):
-            return False
-        import regex
-
-        mapped = map_re(pattern)
-        try:
-            return bounded_search(f"\\A(?:{mapped})\\Z" if self.whole else mapped, 0, string)
-        except regex.error:
-            return False  # RFC 9535: a pattern that is not valid gives false
+    def parse_query(self, stream: Any, *, in_filter: bool = False) -> Iterable[Any]:
+        return bounded_segments(super().parse_query(stream, in_filter=in_filter))
 
 
 class _RfcEnvironment(rfc9535_lib.JSONPathEnvironment):
-    """RFC 9535 with ``match()``/``search()`` that cannot hang."""
+    """RFC 9535, bounded, with ``match()``/``search()`` that cannot hang."""
+
+    parser_class = _RfcParser
 
     def setup_function_extensions(self) -> None:
         super().setup_function_extensions()
-        self.function_extensions["match"] = _BoundedIRegexp(whole=True)
-        self.function_extensions["search"] = _BoundedIRegexp(whole=False)
+        extensions = rfc9535_lib.function_extensions
+        types = ([extensions.ExpressionType.VALUE] * 2, extensions.ExpressionType.LOGICAL)
+        self.function_extensions["match"] = iregexp_function(extensions.FilterFunction, *types, whole=True)
+        self.function_extensions["search"] = iregexp_function(extensions.FilterFunction, *types, whole=False)
 
 
 _GOESSNER_ENV = _GoessnerEnvironment()
@@ -217,8 +216,9 @@ def _syntax_error(expression: str, error: Exception, shifts: list[tuple[int, int
         # python-jsonpath's end-of-input token has index -1: the problem is at the end
         offset = _original_offset(offset, shifts or []) if offset >= 0 else len(expression)
     message = str(error.args[0]) if error.args else str(error)
+    text = plain_text(message) or "the query is not valid JSONPath"
     where = f" (at offset {offset})" if offset is not None else ""
-    return ExpressionError(f"JSONPath {expression!r}: {message}{where}", offset=offset)
+    return ExpressionError(f"JSONPath {expression!r}: {text}{where}", offset=offset)
 
 
 @lru_cache(maxsize=512)
@@ -240,6 +240,8 @@ def compile_jsonpath(expression: str, version: str = RFC9535) -> Query:
             goessner_query = _GOESSNER_ENV.compile(text)
         except goessner_lib.JSONPathError as error:
             raise _syntax_error(expression, error, shifts) from None
+        except re.error as error:  # a regex literal (=~ /.../) that Python cannot compile
+            raise ExpressionError(f"JSONPath {expression!r}: the regex is not valid: {error.msg}") from None
         return lambda value: goessner_query.findall(value)
     allowed = ", ".join(JSONPATH_VERSIONS)
     raise ExpressionError(f"unknown JSONPath version {version!r} (allowed: {allowed})")
@@ -268,6 +270,14 @@ def jsonpath_nodes(value: Any, expression: str, version: str = RFC9535) -> list[
     data = json_data(value)
     try:
         return list(query(data))
+    except LimitExceeded as error:
+        raise LimitExceeded(f"JSONPath {expression!r}: {error.message}") from None
     except (rfc9535_lib.JSONPathError, goessner_lib.JSONPathError) as error:
         # recursion limits and the like, found while evaluating
-        raise ExpressionError(f"JSONPath {expression!r}: {error}") from None
+        message = str(error.args[0]) if error.args else ""
+        text = plain_text(message) or "the query could not be evaluated on this data"
+        raise ExpressionError(f"JSONPath {expression!r}: {text}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
+        # a comparison or a function of the library meeting values it does not expect
+        text = plain_text(str(error)) or "it uses values of types that cannot be used together"
+        raise ExpressionError(f"JSONPath {expression!r}: {text}") from None

@@ -32,6 +32,8 @@ __all__ = [
     "LimitExceeded",
     "active",
     "budget",
+    "check_measure",
+    "too_many",
     "seconds",
 ]
 
@@ -107,6 +109,15 @@ def budget(cap: float, time_limit: float | None = None) -> Iterator[Budget]:
         _ACTIVE.reset(token)
 
 
-def too_many(count: int, what: str) -> LimitExceeded:
-    """The error for a sequence, node list or string over its size limit."""
-    return LimitExceeded(f"{what} of {count:,} is more than the limit of a criterion")
+def too_many(count: int, unit: str, what: str = "a value") -> LimitExceeded:
+    """The error for a value over its size limit: ``unit`` is ``"characters"``, ``"items"`` or ``"nodes"``."""
+    limit = MAX_CHARACTERS if unit == "characters" else MAX_ITEMS
+    return LimitExceeded(f"{what} of {count:,} {unit} is more than the {limit:,} {unit} a criterion may build")
+
+
+def check_measure(items: int, characters: int, what: str = "a value") -> None:
+    """Fail when a value holds more items or characters than the limits allow."""
+    if items > MAX_ITEMS:
+        raise too_many(items, "items", what)
+    if characters > MAX_CHARACTERS:
+        raise too_many(characters, "characters", what)

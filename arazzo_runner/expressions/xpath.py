@@ -55,8 +55,9 @@ from elementpath.xpath_tokens import XPathArray, XPathMap
 
 from ..errors import ExpressionError
 from ..missing import MISSING
-from .limits import QUERY_TIME_CAP, active, budget
-from .xpath_limits import bound
+from .limits import QUERY_TIME_CAP, LimitExceeded, active, budget
+from .messages import leaks_python, plain_text, type_word
+from .xpath_limits import bounded_parser
 
 __all__ = ["XPATH_VERSIONS", "compile_xpath", "parse_xml", "xpath_ebv", "xpath_evaluate", "xpath_items"]
 
@@ -149,35 +150,30 @@ def _compile(expression: str, version: str, namespaces: Namespaces, default: str
     bindings = dict(namespaces)
     parser: XPath1Parser
     if version == "xpath-10":
-        parser = XPath1Parser(bindings)
+        parser = bounded_parser(XPath1Parser)(bindings)
     else:
-        parser = _PARSERS_2[version](
+        parser = bounded_parser(_PARSERS_2[version])(
             bindings, default_namespace=default or None, default_collation=_CODEPOINT_COLLATION
         )
     try:
         return _parse_bounded(parser, expression)
     except elementpath.ElementPathError as error:
         raise _expression_error(expression, error) from None
+    except LimitExceeded as error:
+        raise _limit_error(expression, error) from None
+    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError) as error:
+        raise _python_error(expression, error) from None  # raised by the static evaluation
 
 
 def _parse_bounded(parser: XPath1Parser, expression: str) -> XPathToken:
-    """``parser.parse(expression)`` with the tree bound to the budget before its static evaluation.
+    """``parser.parse(expression)`` under a budget.
 
     The library's ``parse`` evaluates the tree without a context once it is built (for static
     errors); an expression without paths (``count(1 to 100000000) > 0``) runs completely there,
-    so that run must already be bounded (:mod:`.xpath_limits`).
+    so that run is bounded too: by the caller's budget, or by a default one when validating.
     """
-    if parser.tokenizer is None:
-        parser.tokenizer = parser.create_tokenizer(parser.symbol_table)
-    root: XPathToken = bound(super(XPath1Parser, parser).parse(expression))
-    if root.label in ("sequence type", "function test"):
-        raise root.error("XPST0003", "not allowed in XPath expression")
     with nullcontext() if active() is not None else budget(QUERY_TIME_CAP):
-        try:
-            root.evaluate()  # the library's static evaluation
-        except elementpath.MissingContextError:
-            pass
-    return root
+        return parser.parse(expression)
 
 
 _UNDECLARED_PREFIX = re.compile(r"prefix '([^']+)' is not declared")
@@ -202,17 +198,76 @@ def compile_xpath(expression: str, version: str = "xpath-31") -> XPathToken:
 
 
 def _expression_error(expression: str, error: elementpath.ElementPathError) -> ExpressionError:
-    """The library error as ours, with the offset of the token it names (1-based line/column)."""
+    """The library error as ours: the expression, what is wrong (with the XPath error code), where.
+
+    The offset is that of the token the library names; the text is the library's, in XPath's
+    words (:func:`.messages.plain_text`), or the code's own description when the library's
+    text cannot be put so.
+    """
     offset = None
-    position = getattr(error.token, "position", None)
-    if getattr(error.token, "symbol", None) == "(end)":
+    where = ""
+    token = error.token
+    position = getattr(token, "position", None)
+    if getattr(token, "symbol", None) == "(end)":
         offset = len(expression)  # elementpath places the end token on the last character
+        where = " (at the end of the expression)"
     elif isinstance(position, tuple) and len(position) == 2:
         line, column = position
         lines = expression.split("\n")
         if 1 <= line <= len(lines):
             offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column - 1, 0)
-    return ExpressionError(f"XPath {expression!r}: {error}", offset=offset)
+        named = _token_name(token)
+        at = f"line {line}, column {column}" if len(lines) > 1 else f"column {column}"
+        where = f" (at {named}, {at})" if named else f" (at {at})"
+    code = str(error.code or "")
+    text = plain_text(str(error.message), _datatype_name)
+    if text is None:
+        text = _code_description(code.rpartition(":")[2]) or "the expression cannot be evaluated"
+    prefix = f"[{code}] " if code else ""
+    return ExpressionError(f"XPath {expression!r}: {prefix}{text}{where}", offset=offset)
+
+
+def _token_name(token: Any) -> str | None:
+    """The library's name of a token (``'+' operator``, ``'fn:concat' function``) if it is plain."""
+    try:
+        name = str(token)
+    except Exception:  # a token whose description needs a context  # noqa: BLE001
+        return None
+    return name if name and "__" not in name and not leaks_python(name) and len(name) <= 60 else None
+
+
+def _datatype_name(class_name: str) -> str | None:
+    """The XML Schema name of an elementpath datatype class (``Date10`` → ``date``)."""
+    import elementpath.datatypes as datatypes
+
+    datatype = getattr(datatypes, class_name, None)
+    name = getattr(datatype, "name", None) if isinstance(datatype, type) else None
+    return name if isinstance(name, str) else None
+
+
+def _code_description(code: str) -> str | None:
+    """The library's description of an XPath error code (``XPTY0004`` → "type is not appropriate ...")."""
+    from elementpath.exceptions import XPATH_ERROR_CODES
+
+    entry = XPATH_ERROR_CODES.get(code)
+    return str(entry[1]) if entry is not None else None
+
+
+def _python_error(expression: str, error: Exception) -> ExpressionError:
+    """An error the library raised without its own class (``ValueError``, ``OverflowError``...)."""
+    text = plain_text(str(error), _datatype_name)
+    if text is None or not text.strip():
+        if isinstance(error, ZeroDivisionError):
+            text = "division by zero"
+        elif isinstance(error, ArithmeticError):
+            text = "a number is out of range"
+        else:
+            text = "it uses values of types that cannot be used together"
+    return ExpressionError(f"XPath {expression!r}: {text}")
+
+
+def _limit_error(expression: str, error: LimitExceeded) -> LimitExceeded:
+    return LimitExceeded(f"XPath {expression!r}: {error.message}")
 
 
 def _run(context: Any, expression: str, version: str, namespaces: Mapping[str, str] | None) -> tuple[list[Any], bool]:
@@ -231,8 +286,10 @@ def _run(context: Any, expression: str, version: str, namespaces: Mapping[str, s
         result = token.evaluate(XPathContext(document, namespaces=context_namespaces))
     except elementpath.ElementPathError as error:
         raise _expression_error(expression, error) from None
-    except (ArithmeticError, ValueError, TypeError) as error:  # reported by the library unwrapped
-        raise ExpressionError(f"XPath {expression!r}: {error}") from None
+    except LimitExceeded as error:
+        raise _limit_error(expression, error) from None
+    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError) as error:
+        raise _python_error(expression, error) from None  # raised by the library unwrapped
     if isinstance(result, list) and not isinstance(result, XPathArray):
         return list(result), True
     if isinstance(result, XPathNode):  # "." and the like give the node itself, not a list
@@ -343,4 +400,5 @@ def _type_name(item: Any) -> str:
         return "a map"
     if isinstance(item, XPathArray):
         return "an array"
-    return f"a value of type {type(item).__name__}"
+    word = type_word(type(item).__name__, _datatype_name)
+    return word if word.startswith(("a ", "an ")) else f"an {word} value"

@@ -1,16 +1,21 @@
 """CPU and memory limits for XPath on ``elementpath``, checked while the expression is evaluated.
 
 ``elementpath`` evaluates a parsed expression as a tree of tokens, each one calling its
-operands' ``evaluate``/``select``.  :func:`bound` gives every token of a parsed tree a subclass
-of its own class (same layout, only the two methods wrapped) that, while a
-:class:`~.limits.Budget` is active,
+operands' ``evaluate``/``select``.  :func:`bounded_parser` makes a parser whose symbol table
+holds, for each of the library's token classes, a subclass of its own (same layout, only the
+two methods wrapped), so that every token the parser makes, wherever the library keeps it (an
+operand, the body of an inline function called by ``fold-left``, a function made by
+``concat#3`` or ``function-lookup``), does this while a :class:`~.limits.Budget` is active:
 
 - counts a step at each evaluation and each item a ``select`` yields, so the deadline is seen
-  within a few hundred steps wherever the time goes (a path over a large document, a ``for``);
-- checks the size of every value a token returns: sequences and arrays up to
-  :data:`~.limits.MAX_ITEMS` items, strings up to :data:`~.limits.MAX_CHARACTERS`, integers up
-  to :data:`~.limits.MAX_INTEGER_BITS` bits.  Each value is built from operands already within
-  the limits, so memory stays bounded by a small multiple of them;
+  within a few hundred steps wherever the time goes (a path over a large document, a ``for``,
+  a higher-order function);
+- checks the size of every value a token returns, and of the items a ``select`` has yielded
+  so far: :data:`~.limits.MAX_ITEMS` items and :data:`~.limits.MAX_CHARACTERS` characters,
+  counting what sequences, arrays and maps hold (``for $i in 1 to 100 return [1 to 999999]``
+  is 99,999,900 items), and integers up to :data:`~.limits.MAX_INTEGER_BITS` bits.
+  Each value is built from operands already within the limits, so memory stays bounded by a
+  small multiple of them;
 - checks the bounds of a range ``a to b`` before it is built: it is the one construct whose
   result is not built from items already counted (``1 to 100000000`` would be 100 million
   integers made in a single step);
@@ -28,30 +33,55 @@ import re
 import types
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+from elementpath.xpath_tokens import XPathArray, XPathMap
 
 from .bounded import regex_flags, regex_timeout, slow_regex
-from .limits import MAX_CHARACTERS, MAX_INTEGER_BITS, MAX_ITEMS, LimitExceeded, active, too_many
+from .limits import MAX_INTEGER_BITS, MAX_ITEMS, LimitExceeded, active, check_measure
 
-__all__ = ["bound"]
+__all__ = ["bounded_parser"]
+
+_CONTAINERS = (list, XPathArray, XPathMap)
 
 _REGEX_FUNCTIONS = frozenset({"matches", "replace", "tokenize", "analyze-string"})
 
 
-def _check_size(value: Any) -> None:
+def _measure(value: Any) -> tuple[int, int]:
+    """(items, characters) a value holds: sequences, arrays and maps count what they contain."""
+    if value.__class__ is str:
+        return 1, len(value)
     if isinstance(value, list):
-        if len(value) > MAX_ITEMS:
-            raise too_many(len(value), "a sequence")
-    elif isinstance(value, str):
-        if len(value) > MAX_CHARACTERS:
-            raise too_many(len(value), "a string of characters")
-    elif isinstance(value, int) and not isinstance(value, bool):
+        items = len(value)
+        characters = 0
+        for item in value:
+            kind = item.__class__
+            if kind is str:
+                characters += len(item)
+            elif kind is not int and kind is not float and kind is not bool and isinstance(item, _CONTAINERS):
+                inner, text = _measure(item)
+                items += inner - 1
+                characters += text
+        return items, characters
+    if isinstance(value, XPathArray):
+        return _measure(list(value.items()))
+    if isinstance(value, XPathMap):
+        _, key_text = _measure(list(value.keys()))  # one key per entry: the values count the entries
+        values, value_text = _measure(list(value.values()))
+        return max(values, len(value)), key_text + value_text
+    if isinstance(value, str):
+        return 1, len(value)
+    return 1, 0
+
+
+def _check_size(value: Any) -> None:
+    """Fail when ``value`` is larger than the limits (see module doc)."""
+    if value.__class__ is int:
         if value.bit_length() > MAX_INTEGER_BITS:
-            raise LimitExceeded("an integer of more than 300,000 digits is more than the limit of a criterion")
-    else:
-        size = getattr(value, "__len__", None)
-        if size is not None and type(value).__name__ in ("XPathArray", "XPathMap") and size() > MAX_ITEMS:
-            raise too_many(size(), "an array or map")
+            raise LimitExceeded("an integer of more than 300,000 digits is more than a criterion may build")
+        return
+    if isinstance(value, _CONTAINERS) or isinstance(value, str):
+        check_measure(*_measure(value), "a value" if isinstance(value, str) else "a sequence")
 
 
 def _range_check(token: Any, context: Any) -> None:
@@ -166,6 +196,8 @@ def _with_bounded_re(function: Callable[..., Any]) -> Callable[..., Any]:
 @cache
 def _bounded_class(cls: type) -> type:
     """``cls`` with ``evaluate`` and ``select`` checking the active budget (see module doc)."""
+    if getattr(cls, "_arazzo_bounded", False):
+        return cls
     evaluate: Callable[..., Any] = cls.evaluate  # type: ignore[attr-defined]
     select: Callable[..., Any] = cls.select  # type: ignore[attr-defined]
     symbol = getattr(cls, "symbol", None)
@@ -189,30 +221,47 @@ def _bounded_class(cls: type) -> type:
         if current is None:
             yield from select(self, context)
             return
+        items = characters = 0
         for item in select(self, context):
             current.step("the XPath expression")
-            _check_size(item)
+            if item.__class__ is str:
+                items += 1
+                characters += len(item)
+            elif item.__class__ is int:
+                items += 1
+                if item.bit_length() > MAX_INTEGER_BITS:
+                    _check_size(item)
+            else:
+                inner, text = _measure(item)
+                items += inner
+                characters += text
+            check_measure(items, characters, "a sequence")
             yield item
 
-    namespace = {"__slots__": (), "evaluate": bounded_evaluate, "select": bounded_select}
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": cls.__module__,
+        "_arazzo_bounded": True,
+        "evaluate": bounded_evaluate,
+        "select": bounded_select,
+    }
     if checks_range:  # the library's select of a range calls evaluate; the check is there
         namespace.pop("select")
     return type(cls.__name__, (cls,), namespace)
 
 
-def bound(token: Any) -> Any:
-    """Give every token of the parsed tree ``token`` its budget-checking class; returns ``token``."""
-    pending = [token]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        cls: Any = type(current)
-        if not getattr(cls, "_arazzo_bounded", False):
-            bounded = _bounded_class(cls)
-            bounded._arazzo_bounded = True  # type: ignore[attr-defined]
-            current.__class__ = bounded
-        pending.extend(child for child in current if child is not None)
-    return token
+Parser = TypeVar("Parser", bound=type)
+
+
+@cache
+def bounded_parser(cls: Parser) -> Parser:
+    """A subclass of the parser class ``cls`` that makes only budget-checking tokens.
+
+    Its symbol table maps every symbol to the bounded subclass of the library's token class,
+    so every token the parser makes is bounded wherever the library keeps it: the tree of
+    operands, the body of an inline function, a function made by a reference (``concat#3``)
+    or by ``function-lookup``, a constructor made while casting.
+    """
+    table = {name: _bounded_class(token_class) for name, token_class in cls.symbol_table.items()}  # type: ignore[attr-defined]
+    # Not kept in this module's namespace: elementpath allows one parser class per module.
+    return type(f"Bounded{cls.__name__}", (cls,), {"symbol_table": table, "__module__": __name__})  # type: ignore[return-value]

@@ -4,29 +4,24 @@
 * Across processes, large YAML files (the slow ones to parse) are kept in a parse cache in the
   user's cache directory, keyed by a hash of their content: a second run reads the cached
   data instead of parsing again.  ``ARAZZO_CACHE_DIR`` moves the cache, ``ARAZZO_NO_CACHE=1``
-  turns it off.  The cache stores plain data with :mod:`marshal` (no code, unlike pickle).
+  turns it off.  The cache is private to the user and checked before use
+  (:mod:`.parse_cache`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import marshal
 import os
 import sys
 import threading
-from typing import Any, Optional
+from typing import Optional
 
 from ..errors import DocumentError, Location, SourceError
 from .yamlfile import MAX_BYTES, ParsedFile, parse
 
 __all__ = ["read_file", "read_url", "cache_directory", "display_path"]
 
-log = logging.getLogger(__name__)
-
 # The parse cache is worth its disk write only for files that are slow to parse.
 CACHE_MIN_BYTES = 256 * 1024
-_CACHE_FORMAT = b"arazzo-runner-parse-1\n"
 
 _memo: dict[str, tuple[tuple[int, int, int], ParsedFile]] = {}
 _memo_lock = threading.Lock()
@@ -102,44 +97,15 @@ def parse_cached(raw: bytes, name: str) -> ParsedFile:
     directory = cache_directory() if not is_json and len(raw) >= CACHE_MIN_BYTES else None
     if directory is None:
         return parse(raw, name, is_json=is_json)
-    digest = hashlib.blake2b(raw, digest_size=20).hexdigest()
-    entry = os.path.join(directory, digest[:2], digest + ".marshal")
-    data = _read_cache(entry)
-    if data is not _MISSING:
+    from . import parse_cache
+
+    digest = parse_cache.content_digest(raw)
+    data = parse_cache.read_entry(directory, raw, digest)
+    if data is not parse_cache.MISSING:
         return ParsedFile(data, name, False, raw)
     parsed = parse(raw, name, is_json=False)
-    _write_cache(entry, parsed.data)
+    parse_cache.write_entry(directory, raw, digest, parsed.data)
     return parsed
-
-
-_MISSING: Any = object()
-
-
-def _read_cache(entry: str) -> Any:
-    try:
-        with open(entry, "rb") as handle:
-            blob = handle.read()
-    except OSError:
-        return _MISSING
-    if not blob.startswith(_CACHE_FORMAT):
-        return _MISSING
-    try:
-        return marshal.loads(blob[len(_CACHE_FORMAT) :])
-    except (EOFError, ValueError, TypeError):
-        log.debug("ignoring a damaged parse cache entry %s", entry)
-        return _MISSING
-
-
-def _write_cache(entry: str, data: Any) -> None:
-    try:
-        blob = _CACHE_FORMAT + marshal.dumps(data)
-        os.makedirs(os.path.dirname(entry), exist_ok=True)
-        temporary = f"{entry}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(blob)
-        os.replace(temporary, entry)
-    except (OSError, ValueError) as exc:  # a cache is an optimisation: never fail a load for it
-        log.debug("could not write the parse cache entry %s: %s", entry, exc)
 
 
 def read_url(url: str, *, location: Optional[Location] = None, timeout: float = 30.0) -> ParsedFile:

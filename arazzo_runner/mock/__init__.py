@@ -15,6 +15,11 @@ Built from one OpenAPI description, the mock
 * keeps state as a REST client expects: POST to a collection stores a resource under a new
   id, GET/POST/PUT/PATCH/DELETE of the item read, update and remove it, an unknown id
   answers 404, GET of the collection lists (and pages) what is stored;
+* with ``items=N`` (``arazzo mock --mock-items N``, ``arazzo run --mock-items N``) starts
+  every collection that can be listed with N generated resources, so list-then-get works;
+* reads a discriminator as OpenAPI defines it (a ``mapping`` key or, without one, the
+  schema's own name selects the branch), in what it validates and what it generates;
+* routes a path key with a fixed query (``/{Bucket}?list-type=2``) by that query;
 * is deterministic for a given seed.
 
 Extensions read from the description (all optional):

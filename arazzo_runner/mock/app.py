@@ -46,6 +46,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from ..errors import ArazzoError
 from ..openapi.index import OpenAPIIndex, Operation
 from .auth import Auth
+from .discriminator import chosen
 from .error_responses import Errors, problem
 from .fields import body_required_fields, copy_fields, request_fields
 from .generate import OMIT, Generator
@@ -63,7 +64,10 @@ logger = logging.getLogger(__name__)
 
 
 class MockApp:
-    """An OpenAPI description served as a stateful mock.  Thread-safe (one lock)."""
+    """An OpenAPI description served as a stateful mock.  Thread-safe (one lock).
+
+    ``items``: every collection that has a list operation starts with that many generated
+    resources (deterministic for ``seed``), so a workflow can list, then read the first."""
 
     def __init__(
         self,
@@ -73,6 +77,7 @@ class MockApp:
         require_auth: bool = False,
         base_urls: Sequence[str] = (),
         host_mode: str = "lenient",
+        items: int = 0,
     ) -> None:
         self.index = index
         self.seed = seed
@@ -86,7 +91,8 @@ class MockApp:
         self.extra_bases = tuple(base_from_url(url) for url in base_urls)
         self._responses = Responses(index, self.schemas, self.generator, seed)
         self._errors = Errors(self._responses, self.routes)
-        self._resources = Resources(find_collections(self.routes.routes), self._responses)
+        self.items = items
+        self._resources = Resources(find_collections(self.routes.routes, items), self._responses)
         self._auth = Auth(index, self._errors, self._responses.rng, host_mode)
         self._validator = RequestValidator(index.data, index.base_uri, index.version or "3.1.0", self._read_document)
         self._paging: dict[int, Paging] = {}
@@ -150,7 +156,7 @@ class MockApp:
         token = self._auth.token_endpoint(method, host, port, path)
         if token is not None:
             return self._auth.issue_token(request, *token)
-        lookup = self.routes.match(method, host, port, path, self.host_mode)
+        lookup = self.routes.match(method, host, port, path, self.host_mode, query)
         if lookup.match is None and method == "HEAD" and "GET" in lookup.allowed:
             response = self._handle(MockRequest("GET", request.url, request.headers, request.body))
             response.body = b""
@@ -188,12 +194,14 @@ class MockApp:
 
     def _answer(self, match: RouteMatch, method: str, request: MockRequest, query: dict[str, list[str]],
                 fields: dict[str, Any], body_value: Any) -> MockResponse:  # fmt: skip
-        key = structural(match.route.template.rstrip("/") or "/")
+        key = structural(match.route.path_template.rstrip("/") or "/")
         collections = self._resources.collections
         collection = collections.get(key)
         missing = self._resources.missing_parent(key, segments(match.rest))
         if missing is not None:
             return self._errors.error(404, f"The requested resource {missing} was not found", match)
+        if match.route.query:  # an operation of its own on that path (/{Bucket}?list-type=2)
+            return self._generic(match, method, request, query, fields)
         if key.endswith("/{}"):
             parent = collections.get(key[: -len("/{}")] or "/")
             if parent is not None:
@@ -311,14 +319,14 @@ class MockApp:
     def _generic(self, match: RouteMatch, method: str, request: MockRequest, query: dict[str, list[str]],
                  fields: dict[str, Any]) -> MockResponse:  # fmt: skip
         success = self._responses.success(match.route.operation, False, request.header("accept"))
-        schema = success.schema
-        rng = self._responses.rng(method, match.rest, urlsplit(request.url).query)
-        headers = self._responses.documented_headers(success.response, rng)
-        value = self._responses.generated(success.media, schema, rng)
         given = first_values(query)
         if method not in ("GET", "DELETE", "HEAD"):
             given.update(fields)
         given.update(match.params)
+        schema = chosen(success.schema, given)  # a Dog sent, a Dog answered
+        rng = self._responses.rng(method, match.rest, urlsplit(request.url).query)
+        headers = self._responses.documented_headers(success.response, rng)
+        value = self._responses.generated(success.media, schema, rng)
         if given and value is not OMIT:
             if isinstance(value, dict):
                 value = dict(value)

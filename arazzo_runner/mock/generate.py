@@ -19,6 +19,7 @@ import random
 import uuid
 from typing import Any
 
+from .discriminator import DISCRIMINATOR
 from .regexgen import generate_matching
 from .schemas import RECURSIVE, Schemas, normalize_name
 
@@ -74,7 +75,7 @@ class Generator:
         for keyword in ("oneOf", "anyOf"):
             branches = schema.get(keyword)
             if isinstance(branches, list) and branches:
-                rest = {k: v for k, v in schema.items() if k not in (keyword, "discriminator")}
+                rest = {k: v for k, v in schema.items() if k not in (keyword, "discriminator", DISCRIMINATOR)}
                 choices = [b for b in branches if not _is_null_only(b)] or branches
                 for branch in choices[:3]:
                     merged = _merge_all_of({"allOf": [rest, branch]}) if rest else branch

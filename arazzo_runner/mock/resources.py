@@ -9,12 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .discriminator import chosen
 from .fields import coerce, copy_fields
 from .generate import BASE_TIME, OMIT
 from .pagination import items_location
 from .responses import Responses
 from .routes import Route, structural
-from .schemas import normalize_name, properties
+from .schemas import branch_properties, normalize_name, properties
 
 __all__ = ["Collection", "Resources", "Store", "collection_path", "find_collections", "fits_resource"]
 
@@ -53,10 +54,16 @@ class Store:
     gone: set[str] = field(default_factory=set)  # deleted ids of a collection that is not stateful
 
 
-def find_collections(routes: Sequence[Route]) -> dict[str, Collection]:
-    """The collections of ``routes``, by the structural template of the collection path."""
+def find_collections(routes: Sequence[Route], items: int = 0) -> dict[str, Collection]:
+    """The collections of ``routes``, by the structural template of the collection path.
+
+    ``items``: every collection that can be listed starts with that many resources (its own
+    ``x-mock-items`` when larger); one that cannot be listed is left as it is, since no
+    workflow could learn the ids of its seeded items."""
     by_template: dict[str, dict[str, Route]] = {}
     for route in routes:
+        if route.query:
+            continue  # a path key with a fixed query is an operation of its own, not a collection's
         key = structural(route.template.rstrip("/") or "/")
         by_template.setdefault(key, {}).setdefault(route.method, route)
     collections: dict[str, Collection] = {}
@@ -77,9 +84,11 @@ def find_collections(routes: Sequence[Route]) -> dict[str, Collection]:
             collection.create = methods.get("POST")
             collection.listing = methods.get("GET")
             for candidate in (collection.listing, collection.create):
-                items = candidate.operation.raw.get("x-mock-items") if candidate is not None else None
-                if isinstance(items, int) and not isinstance(items, bool) and items > 0:
-                    collection.seed_items = max(collection.seed_items, items)
+                count = candidate.operation.raw.get("x-mock-items") if candidate is not None else None
+                if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                    collection.seed_items = max(collection.seed_items, count)
+            if collection.listing is not None:
+                collection.seed_items = max(collection.seed_items, items)
     return collections
 
 
@@ -173,7 +182,7 @@ class Resources:
             get = collection.item_routes.get("GET")
             success_schema = self.responses.success_schema
             for candidate in (success_schema(get), success_schema(collection.create, True)):
-                if isinstance(candidate, dict) and properties(candidate):
+                if isinstance(candidate, dict) and branch_properties(candidate):
                     schema = candidate
                     break
             if schema is None and collection.listing is not None:
@@ -185,7 +194,7 @@ class Resources:
 
     def id_property(self, collection: Collection) -> str | None:
         if collection._id is OMIT:
-            declared = properties(self.resource_schema(collection))
+            declared = branch_properties(self.resource_schema(collection))
             normalized = {normalize_name(name): name for name in declared}
             found = None
             for route in (collection.create, collection.item_routes.get("GET"), collection.listing):
@@ -209,7 +218,8 @@ class Resources:
     def new_resource(self, collection: Collection, store: Store, path: str,
                      fields: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:  # fmt: skip
         """A new resource of ``collection``, from its schema and ``fields``, stored under a new id."""
-        schema = self.resource_schema(collection)
+        # a polymorphic resource is built from the branch its discriminating field selects
+        schema = chosen(self.resource_schema(collection), fields)
         store.created += 1
         rng = self.responses.rng("create", path, store.created)
         value = self.generator.generate(schema, rng)
@@ -221,7 +231,7 @@ class Resources:
         copy_fields(self.schemas, resource, schema, fields, skip)
         new_id: Any = OMIT
         if id_prop is not None:
-            sub = properties(schema).get(id_prop, {})
+            sub = branch_properties(schema).get(id_prop, {})
             last = collection.key.rstrip("/").rsplit("/", 1)[-1]
             wanted = {normalize_name(id_prop), normalize_name(_singular(last)) + normalize_name(id_prop)}
             for name, given in fields.items():

@@ -11,6 +11,11 @@ most concrete first (fewer variables, more literal characters), then the method:
 * ``host`` mode "strict": an absolute base must match scheme-less host and port;
 * "lenient": strict first, then any host with the same path prefix (a standalone transport);
 * "path": the host is ignored (the HTTP server, which is reached at its own address).
+
+A path key may carry a fixed query, as some descriptions write operations that share a path
+(``/{Bucket}?list-type=2`` beside ``/{Bucket}``): such a route matches only a request whose
+query holds those pairs (any others beside them), and is preferred to the plain path for its
+method.
 """
 
 from __future__ import annotations
@@ -19,14 +24,34 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..openapi.index import Operation, Server
 
-__all__ = ["Base", "Route", "RouteMatch", "RouteTable", "base_from_url", "structural"]
+__all__ = ["Base", "Route", "RouteMatch", "RouteTable", "base_from_url", "fixed_query", "structural"]
 
 _VARIABLE = re.compile(r"\{([^{}]*)\}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def fixed_query(text: str) -> tuple[tuple[str, str | None], ...]:
+    """The pairs of the fixed query of a path key (``list-type=2&x`` → list-type "2", x any)."""
+    pairs: list[tuple[str, str | None]] = []
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, sep, value = piece.partition("=")
+        pairs.append((unquote(name.replace("+", " ")), unquote(value.replace("+", " ")) if sep else None))
+    return tuple(pairs)
+
+
+def _has_pairs(fixed: tuple[tuple[str, str | None], ...], query: str) -> bool:
+    """Whether the request ``query`` holds every pair of a route's fixed query."""
+    if not fixed:
+        return True
+    given = parse_qsl(query, keep_blank_values=True)
+    names = {name for name, _ in given}
+    return all(name in names if value is None else (name, value) in given for name, value in fixed)
 
 
 def structural(template: str) -> str:
@@ -125,11 +150,17 @@ class Route:
     """One operation, its compiled path template, and the bases it is served at."""
 
     operation: Operation
-    template: str
+    template: str  # the path key as written, fixed query included
     regex: re.Pattern[str]
     names: tuple[str, ...]  # path parameter names, in group order
     bases: tuple[Base, ...]
     literal: int  # literal characters in the template: more is more concrete
+    query: tuple[tuple[str, str | None], ...] = ()  # the path key's fixed query pairs
+
+    @property
+    def path_template(self) -> str:
+        """The path key without its fixed query."""
+        return self.template.split("?", 1)[0]
 
     @property
     def method(self) -> str:
@@ -192,11 +223,12 @@ class RouteTable:
         compiled: dict[str, tuple[re.Pattern[str], tuple[str, ...], int]] = {}
         for operation in operations:
             template = operation.path if operation.path.startswith("/") else "/" + operation.path
-            if template not in compiled:
-                compiled[template] = _compile(template.rstrip("/") or "/")
-            regex, names, literal = compiled[template]
+            path, _, query = template.partition("?")
+            if path not in compiled:
+                compiled[path] = _compile(path.rstrip("/") or "/")
+            regex, names, literal = compiled[path]
             bases = tuple(extra_bases) + tuple(base_from_server(server) for server in operation.servers)
-            table.routes.append(Route(operation, template, regex, names, bases, literal))
+            table.routes.append(Route(operation, template, regex, names, bases, literal, fixed_query(query)))
         return table
 
     def add_bases(self, bases: Sequence[Base]) -> None:
@@ -211,16 +243,19 @@ class RouteTable:
                 seen.setdefault(base.url, base)
         return list(seen.values())
 
-    def match(self, method: str, host: str, port: int | None, path: str, mode: str = "lenient") -> Lookup:
-        """The route for ``method`` on ``path`` (see the module docstring for ``mode``)."""
+    def match(
+        self, method: str, host: str, port: int | None, path: str, mode: str = "lenient", query: str = ""
+    ) -> Lookup:
+        """The route for ``method`` on ``path`` with ``query`` (see the module docstring for
+        ``mode`` and fixed queries)."""
         if mode == "lenient":
-            found = self._match(method, host, port, path, "strict")
+            found = self._match(method, host, port, path, "strict", query)
             if found.match is not None or found.allowed or found.matched_base:
                 return found
-            return self._match(method, host, port, path, "path")
-        return self._match(method, host, port, path, mode)
+            return self._match(method, host, port, path, "path", query)
+        return self._match(method, host, port, path, mode, query)
 
-    def _match(self, method: str, host: str, port: int | None, path: str, mode: str) -> Lookup:
+    def _match(self, method: str, host: str, port: int | None, path: str, mode: str, query: str) -> Lookup:
         method = method.upper()
         path = path or "/"
         candidates: list[tuple[tuple[int, int, int], Route, Base, int, re.Match[str]]] = []
@@ -236,7 +271,7 @@ class RouteTable:
                 found = route.regex.fullmatch(rest)
                 if found is None and len(rest) > 1 and rest.endswith("/"):
                     found = route.regex.fullmatch(rest.rstrip("/"))
-                if found is None:
+                if found is None or not _has_pairs(route.query, query):
                     continue
                 score = (route.literal, -len(route.names), end)
                 candidates.append((score, route, base, end, found))
@@ -253,7 +288,9 @@ class RouteTable:
         candidates.sort(key=lambda c: c[0], reverse=True)
         top = candidates[0][0][:2]
         best = [c for c in candidates if c[0][:2] == top]
-        for _score, route, base, end, found in best:
+        # of the routes for this method, the one whose fixed query says most (stable: sorted)
+        same = sorted((c for c in best if c[1].method == method), key=lambda c: len(c[1].query), reverse=True)
+        for _score, route, base, end, found in same[:1]:
             if route.method == method:
                 params = {name: unquote(found.group(f"g{n}")) for n, name in enumerate(route.names)}
                 lookup.match = RouteMatch(route, base, path[:end], path[end:] or "/", params)

@@ -5,7 +5,8 @@ plain tree with every ``$ref`` replaced by its target, so that generating and ch
 need no resolver.  A reference that leads back into itself is cut: the inner occurrence
 becomes ``{"x-mock-recursive": true}``, which accepts anything and which the generator
 leaves out.  Results are memoised per target, so a large description is inlined once per
-schema actually used.
+schema actually used.  A Discriminator Object is turned into plain JSON Schema on the way
+(:mod:`.discriminator`): each branch pinned to the value that selects it.
 
 :meth:`Schemas.conforms` validates a value with openapi-schema-validator (OpenAPI 3.0
 ``nullable`` and 3.1 JSON Schema alike); it is imported on first use only.
@@ -18,8 +19,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ArazzoError
+from .discriminator import DISCRIMINATOR, inherited_values, pin, property_name, selecting_values
 
-__all__ = ["RECURSIVE", "Schemas", "Follow", "has_type", "normalize_name", "properties", "schema_types"]
+__all__ = [
+    "RECURSIVE",
+    "Schemas",
+    "Follow",
+    "branch_properties",
+    "has_type",
+    "normalize_name",
+    "properties",
+    "schema_types",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +64,19 @@ def properties(schema: Any) -> dict[str, Any]:
     own = schema.get("properties")
     if isinstance(own, dict):
         result.update(own)
+    return result
+
+
+def branch_properties(schema: Any) -> dict[str, Any]:
+    """The properties of an object schema and of every ``oneOf``/``anyOf`` branch of it (a
+    polymorphic resource's id may be declared in each branch only)."""
+    result: dict[str, Any] = {}
+    for keyword in ("oneOf", "anyOf"):
+        branches = schema.get(keyword) if isinstance(schema, dict) else None
+        for branch in branches if isinstance(branches, list) else []:
+            for name, sub in properties(branch).items():
+                result.setdefault(name, sub)
+    result.update(properties(schema))
     return result
 
 
@@ -103,6 +127,9 @@ class Schemas:
             inlined = self._memo.get(key)
             if inlined is None:
                 inlined = self._inline(target, target_uri, (*stack, key))
+                inherited = inherited_values(target, target_uri, pointer, self._where)
+                if inherited is not None:  # Cat (allOf: [Pet, ...]) carries petType "Cat"
+                    inlined = pin(inlined, *inherited)
                 self._memo[key] = inlined
             siblings = {k: v for k, v in node.items() if k != "$ref" and k not in _ANNOTATIONS}
             if siblings:
@@ -116,7 +143,26 @@ class Schemas:
                 result[key] = {name: self._inline(item, uri, stack) for name, item in value.items()}
             else:
                 result[key] = self._inline(value, uri, stack)
+        name = property_name(node)
+        if name is not None:
+            # the discriminator becomes plain JSON Schema: each branch pinned to the values
+            # that select it (see .discriminator), the object itself kept as data only
+            result[DISCRIMINATOR] = result.pop("discriminator")
+            for keyword in ("oneOf", "anyOf"):
+                branches = node.get(keyword)
+                if isinstance(branches, list) and isinstance(result.get(keyword), list):
+                    result[keyword] = [
+                        pin(inlined, name, selecting_values(node, branch, uri, self._where))
+                        for branch, inlined in zip(branches, result[keyword], strict=True)
+                    ]
         return result
+
+    def _where(self, node: Any, uri: str) -> tuple[Any, str, str] | None:
+        """Where a ``$ref`` leads (raw target, its uri and pointer); None when nowhere."""
+        try:
+            return self._follow(node, uri)
+        except ArazzoError:
+            return None
 
     # ------------------------------------------------------------------ checking
 

@@ -105,12 +105,14 @@ class MockServer:
         require_auth: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        items: int = 0,
     ) -> MockServer:
-        """A server for an OpenAPI description (an OpenAPIIndex or a file path)."""
+        """A server for an OpenAPI description (an OpenAPIIndex or a file path); ``items``
+        generated resources in every collection that can be listed."""
         from ..openapi.index import OpenAPIIndex, load_openapi
 
         index = index_or_path if isinstance(index_or_path, OpenAPIIndex) else load_openapi(index_or_path)
-        return cls(MockApp(index, seed=seed, require_auth=require_auth, host_mode="path"), host, port)
+        return cls(MockApp(index, seed=seed, require_auth=require_auth, host_mode="path", items=items), host, port)
 
     @property
     def port(self) -> int:

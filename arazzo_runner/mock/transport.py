@@ -48,6 +48,7 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     file.  ``seed`` makes generated values reproducible; with ``require_auth`` a request
     without the credentials its operation's security requires answers 401.  ``base_urls``
     are extra URLs to serve every operation at, besides the description's own servers.
+    ``items``: every collection that can be listed starts with that many generated resources.
     """
 
     def __init__(
@@ -58,6 +59,7 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         require_auth: bool = False,
         base_urls: Sequence[str] = (),
         name: str | None = None,
+        items: int = 0,
     ) -> None:
         if isinstance(index_or_path, OpenAPIIndex):
             index = index_or_path
@@ -66,7 +68,9 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
             index = load_openapi(index_or_path)
         self.name = name or index.title or index.name
-        self.app = MockApp(index, seed=seed, require_auth=require_auth, base_urls=base_urls)
+        if isinstance(items, bool) or not isinstance(items, int) or items < 0:
+            raise UsageError(f"mock items: a whole number of 0 or more, not {items!r}")
+        self.app = MockApp(index, seed=seed, require_auth=require_auth, base_urls=base_urls, items=items)
 
     @property
     def index(self) -> OpenAPIIndex:
@@ -224,6 +228,7 @@ def mock_description(
     require_auth: bool = False,
     servers: Mapping[str, str] | None = None,
     fallback: Any = None,
+    items: int = 0,
 ) -> MockSetup:
     """Mocks for the OpenAPI sources of a loaded Arazzo ``description`` (all, or ``only``
     those names), routed by one :class:`MockRouter`.
@@ -232,6 +237,7 @@ def mock_description(
     too.  A mocked source whose servers are relative gets an override of its own
     (``http://<name>.mock.invalid/<base path>``), returned in :attr:`MockSetup.servers` to
     pass to the run.  ``fallback`` receives the requests of sources that are not mocked.
+    ``items``: every collection that can be listed starts with that many generated resources.
     """
     servers = dict(servers or {})
     sources = _openapi_sources(description, set())
@@ -258,7 +264,7 @@ def mock_description(
             if relative is not None:
                 host = _NOT_HOST.sub("-", name.lower()).strip("-") or "source"
                 extra = [f"http://{host}.mock.invalid{relative}"]
-            mock = MockTransport(index, seed=seed, require_auth=require_auth, base_urls=extra, name=name)
+            mock = MockTransport(index, seed=seed, require_auth=require_auth, base_urls=extra, name=name, items=items)
             done[key] = mock
             setup.transport.mocks.append(mock)
         if relative is not None:

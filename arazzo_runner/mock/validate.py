@@ -10,11 +10,13 @@ with ``require_auth``).  openapi-core is imported when the first request is vali
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .discriminator import for_validation
 from .routes import RouteMatch
 
 __all__ = ["RequestValidator"]
@@ -70,11 +72,32 @@ def _schema_messages(error: Any) -> list[str]:
         if location in patterned and getattr(schema_error, "validator", None) in ("minLength", "maxLength"):
             continue
         where = "/".join(str(part) for part in location)
-        message = getattr(schema_error, "message", str(schema_error))
+        message: str = _discriminator_message(schema_error) or str(getattr(schema_error, "message", schema_error))
         if getattr(schema_error, "validator", None) == "required":
             message = message.replace(" is a required property", " is required")
         messages.append(f"{'/' + where + ': ' if where else ''}{message}")
     return messages
+
+
+_UNRESOLVED = re.compile(r"reference '#/components/schemas/(?P<name>[^']*)' could not be resolved$")
+
+
+def _discriminator_message(error: Any) -> str | None:
+    """What openapi-schema-validator says of a discriminating value that selects no schema
+    (it tried ``#/components/schemas/<value>``), in the user's terms."""
+    found = _UNRESOLVED.search(str(getattr(error, "message", "")))
+    if found is None:
+        return None
+    schema: Any = getattr(error, "schema", None)
+    try:
+        prop = schema["discriminator"]["propertyName"]
+        mapping = schema["discriminator"].get("mapping") or {}
+        keys = [str(key) for key in mapping]
+    except (KeyError, TypeError, AttributeError):
+        prop, keys = None, []
+    what = f"{prop!r} value" if isinstance(prop, str) else "discriminating value"
+    known = f" (mapping keys: {', '.join(keys)})" if keys else ""
+    return f"{what} {found.group('name')!r} selects no schema: no mapping entry and no schema of that name{known}"
 
 
 def _describe(error: Exception, body_required_fields: Sequence[str]) -> str:
@@ -127,7 +150,8 @@ class RequestValidator:
             from openapi_core.validation.request import validators as v
 
             handlers = {scheme: self._resolve for scheme in ("file", "http", "https")}
-            spec = SchemaPath.from_dict(self._data, base_uri=self._base_uri, handlers=handlers)
+            data = for_validation(self._data)  # what openapi-core misreads of discriminators
+            spec = SchemaPath.from_dict(data, base_uri=self._base_uri, handlers=handlers)
             pair: tuple[Any, Any]
             if self._version.startswith("3.0"):
                 pair = (v.V30RequestParametersValidator, v.V30RequestBodyValidator)

@@ -277,6 +277,7 @@ class OpenAPIIndex:
         "_problem_keys",
         "_security_schemes",
         "_parameters",
+        "_ref_checked",
     )
 
     def __init__(self, parsed: ParsedFile, *, base_uri: str, fetch: Fetch) -> None:
@@ -297,6 +298,7 @@ class OpenAPIIndex:
         self._problem_keys: set[tuple[str, str, str]] = set()
         self._security_schemes: dict[str, Any] | None = None
         self._parameters: dict[tuple[str, str], Parameter | None] = {}
+        self._ref_checked: set[tuple[str, str]] = set()
 
     # ----------------------------------------------------------------------------- building
 
@@ -468,6 +470,23 @@ class OpenAPIIndex:
     def follow(self, value: Any, *, base_uri: str | None = None, pointer: str = "") -> Resolved:
         """Like :meth:`resolve`, also telling where the value was found: ``(value, uri, pointer)``."""
         return self._resolver.follow(value, base_uri, pointer)
+
+    def ref_problems(self, operation: Operation) -> list[tuple[str, Location]]:
+        """The broken ``$ref`` s an operation uses: (message, location of the ``$ref``) pairs.
+
+        Broken: leading nowhere, or to something that is not an object.  What was checked for
+        an earlier operation (a shared component) is not checked, nor reported, again.
+        """
+        entry = self._by_pointer.get(operation.pointer)
+        if entry is None:
+            return []
+        booleans = not self.version.startswith("3.0")  # 3.1+: a schema may be true or false
+        seen = self._ref_checked
+        problems = self._resolver.check(entry.op, entry.op_uri, entry.op_pointer, booleans=booleans, seen=seen)
+        parameters = entry.item.get("parameters")
+        pointer = entry.item_pointer + "/parameters"
+        problems += self._resolver.check(parameters, entry.item_uri, pointer, booleans=booleans, seen=seen)
+        return problems
 
     def location(self, pointer: str = "", *, base_uri: str | None = None) -> Location:
         """The Location of ``pointer`` in this document (or in the already read ``base_uri``)."""

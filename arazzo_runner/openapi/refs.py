@@ -21,6 +21,7 @@ from ..loading.uris import file_uri, uri_path
 from ..loading.yamlfile import ParsedFile
 
 __all__ = [
+    "DATA_KEYS",
     "Fetch",
     "RefResolver",
     "Resolved",
@@ -36,6 +37,12 @@ Fetch = Callable[[str], ParsedFile]
 """``fetch(absolute_uri_without_fragment) -> ParsedFile``: reads another document."""
 
 _MISSING: Any = object()
+
+# Keys whose values are data, not objects of the description: a ``$ref`` inside them is text.
+DATA_KEYS = frozenset({"example", "default", "const", "enum", "value"})
+# Keys whose values map names to schemas: there, any name (``value``, ``default``) is a schema.
+_NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list", type(None): "null"}
 
 
 def escape_token(token: str) -> str:
@@ -168,6 +175,82 @@ class RefResolver:
         if chain_key is not None:
             self._chains[chain_key] = resolved
         return resolved
+
+    def check(
+        self,
+        value: Any,
+        uri: str,
+        pointer: str,
+        *,
+        booleans: bool = False,
+        local_only: bool = False,
+        missing: bool = True,
+        seen: set[tuple[str, str]] | None = None,
+    ) -> list[tuple[str, Location]]:
+        """Every ``$ref`` under ``value`` (and under what they lead to) that is broken.
+
+        A reference is broken when its target does not exist (or cannot be read, or loops) or
+        is not an object: a string, number, list or null where an object (a schema, a
+        parameter, a response...) belongs; ``booleans`` accepts ``true``/``false`` targets
+        (JSON Schema 2020-12 boolean schemas).  Returns (message, location of the ``$ref``)
+        pairs.  Each place is visited once (``seen`` carries that across calls); data
+        (examples, defaults, enums, extensions) and schemas with their own ``$id`` (whose
+        references resolve against it) are not entered.  Remote targets that may not be
+        fetched are not reported; with ``local_only``, references to other documents are not
+        followed at all; with ``missing=False``, targets that do not exist are not reported.
+        """
+        visited = set() if seen is None else seen
+        problems: list[tuple[str, Location]] = []
+        work: list[tuple[Any, str, str, bool]] = [(value, uri, pointer, False)]
+        while work:
+            node, node_uri, node_pointer, named = work.pop()
+            if isinstance(node, list):
+                work.extend((item, node_uri, f"{node_pointer}/{number}", False) for number, item in enumerate(node))
+                continue
+            if not isinstance(node, dict) or (node_uri, node_pointer) in visited:
+                continue
+            visited.add((node_uri, node_pointer))
+            if isinstance(node.get("$id"), str) and node_pointer != pointer:
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                local = ref.startswith("#") or not local_only
+                target = (
+                    self._checked_target(ref, node_uri, node_pointer, booleans, missing, problems) if local else None
+                )
+                if target is not None:
+                    work.append(target)
+            for key, child in node.items():
+                if not isinstance(key, str) or key == "$ref" or key.startswith("x-"):
+                    continue
+                if (not named and key in DATA_KEYS) or (key == "examples" and isinstance(child, list)):
+                    continue
+                work.append((child, node_uri, f"{node_pointer}/{escape_token(key)}", key in _NAMED_SCHEMAS))
+        return problems
+
+    def _checked_target(
+        self, ref: str, uri: str, pointer: str, booleans: bool, missing: bool, problems: list[tuple[str, Location]]
+    ) -> tuple[Any, str, str, bool] | None:
+        """The target of the ``$ref`` at ``pointer`` to walk next, or None (a problem noted)."""
+        fragment = self.target(ref, uri)[1]
+        if fragment and not fragment.startswith("/") and not unquote(fragment).startswith("/"):
+            return None  # an anchor ("#name"): resolved by JSON Schema tools, not here
+        where = self.location(uri, pointer + "/$ref")
+        try:
+            value, target_uri, target_pointer = self.follow({"$ref": ref}, uri, pointer)
+        except SourceError as error:
+            if missing and "remote" not in error.message:
+                problems.append((error.message, error.location or where))
+            return None
+        except DocumentError as error:
+            if missing:
+                problems.append((error.message, error.location or where))
+            return None
+        if isinstance(value, dict) or (booleans and isinstance(value, bool)):
+            return value, target_uri, target_pointer, False
+        kind = _KINDS.get(type(value), type(value).__name__)
+        problems.append((f"$ref {ref!r} points at {kind}, not an object", where))
+        return None
 
     def value_at(self, uri: str, fragment: str, ref: str, ref_uri: str, ref_pointer: str) -> Any:
         """The value at ``fragment`` in the document at ``uri``.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import ArazzoError, Location, SourceError
 from ..model import FailureAction, Parameter, ReusableObject, Step, SuccessAction, Workflow
+from .flow_graph import Flow
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..loading.sources import Description
@@ -124,25 +125,6 @@ class InputsInfo:
         return self.open or name in self.names
 
 
-class Flow:
-    """The control flow between the steps of one workflow.
-
-    ``successors[i]`` are the steps that may run right after step ``i`` (next in order,
-    goto and retry targets); ``reachable`` the steps reachable from the first one; and
-    ``after[i]`` the steps that may run at some point after step ``i``.
-    """
-
-    __slots__ = ("successors", "reachable", "after")
-
-    def __init__(
-        self, successors: tuple[frozenset[int], ...], reachable: frozenset[int], after: tuple[frozenset[int], ...]
-    ) -> None:
-        self.successors, self.reachable, self.after = successors, reachable, after
-
-    def may_precede(self, earlier: int, later: int) -> bool:
-        return later in self.after[earlier]
-
-
 class _Cache:
     """Every lookup of one Context, made once."""
 
@@ -154,6 +136,7 @@ class _Cache:
         self.workflows: dict[str, WorkflowLookup] = {}
         self.inputs: dict[int, InputsInfo] = {}
         self.flows: dict[int, Flow] = {}
+        self.step_ids: dict[int, tuple[dict[str, int], dict[int, int]]] = {}
         self.values: Optional[Values] = None
         self.lines: Optional[list[str]] = None
 
@@ -599,6 +582,26 @@ class Context:
 
     # ----------------------------------------------------------------------- flow
 
+    def step_ids(self, workflow: Workflow) -> dict[str, int]:
+        """The number of the (first) step of ``workflow`` with each stepId."""
+        return self._steps(workflow)[0]
+
+    def step_number(self, workflow: Workflow, step: Step) -> int:
+        """The position of ``step`` (the object itself) in ``workflow.steps``."""
+        return self._steps(workflow)[1][id(step)]
+
+    def _steps(self, workflow: Workflow) -> tuple[dict[str, int], dict[int, int]]:
+        cached = self._cache.step_ids.get(id(workflow))
+        if cached is None:
+            by_id: dict[str, int] = {}
+            by_object: dict[int, int] = {}
+            for number, step in enumerate(workflow.steps):
+                by_object[id(step)] = number
+                if isinstance(step.step_id, str):
+                    by_id.setdefault(step.step_id, number)
+            cached = self._cache.step_ids[id(workflow)] = (by_id, by_object)
+        return cached
+
     def flow(self, workflow: Workflow) -> Flow:
         key = id(workflow)
         cached = self._cache.flows.get(key)
@@ -609,10 +612,7 @@ class Context:
 
     def _flow(self, workflow: Workflow) -> Flow:
         steps = workflow.steps
-        index: dict[str, int] = {}
-        for number, step in enumerate(steps):
-            if isinstance(step.step_id, str):
-                index.setdefault(step.step_id, number)
+        index = self.step_ids(workflow)
         successors: list[frozenset[int]] = []
         for number, step in enumerate(steps):
             following: set[int] = set()
@@ -640,9 +640,7 @@ class Context:
                     extra.setdefault(index[action.step_id], set()).add(number)
         if extra:
             successors = [s | frozenset(extra.get(n, ())) for n, s in enumerate(successors)]
-        after = tuple(_closure(successors, start) for start in range(len(steps)))
-        reachable = frozenset({0} | set(after[0])) if steps else frozenset()
-        return Flow(tuple(successors), reachable, after)
+        return Flow(successors)
 
     # --------------------------------------------------------------------- values
 
@@ -652,19 +650,6 @@ class Context:
 
             self._cache.values = collect(self)
         return self._cache.values
-
-
-def _closure(successors: list[frozenset[int]], start: int) -> frozenset[int]:
-    """Every node reachable from ``start`` in one or more steps."""
-    seen: set[int] = set()
-    stack = list(successors[start])
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(successors[node])
-    return frozenset(seen)
 
 
 _COMPOSITE = ("allOf", "anyOf", "oneOf")

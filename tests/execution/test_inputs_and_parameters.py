@@ -141,14 +141,22 @@ def test_undeclared_inputs_are_warned_about(server, make_runner) -> None:
     server.on("POST", "/form", Reply(200, {}))
     server.on("POST", "/items", Reply(201, {"id": "1"}))
     server.on("GET", "/items", Reply(200, {}))
-    events = list(make_runner(DOC).iter_events("optional-values", {"name": "x", "nickName": "typo"}))
+    events = list(make_runner(DOC).iter_events("optional-values", {"name": "x", "colour": "blue"}))
     notices = [e.message for e in events if isinstance(e, Notice)]
-    assert any("'nickName'" in message and "not declared" in message for message in notices)
+    assert any("'colour'" in message and "not declared" in message for message in notices)
     result = events[-1].result
     assert result.status == "succeeded"
     assert result.warnings == [m for m in notices if "not declared" in m]
     # declared ones (and defaults) are not
     assert not any("'name'" in m or "'size'" in m for m in notices)
+
+
+def test_an_undeclared_input_close_to_a_declared_one_is_an_error(server, make_runner) -> None:
+    with pytest.raises(InputsError) as caught:
+        make_runner(DOC).run("optional-values", {"name": "x", "nickName": "typo"})
+    assert caught.value.type == "inputs" and caught.value.exit_code == 2
+    assert "input 'nickName' is not declared; did you mean 'nickname'?" in caught.value.message
+    assert server.received() == []
 
 
 def test_inputs_to_a_workflow_without_an_inputs_schema_are_warned_about(server, make_runner) -> None:

@@ -109,3 +109,134 @@ def test_incompatible_types_give_a_user_level_message() -> None:
 )
 def test_to_re2(text: str, expected: str | None) -> None:
     assert to_re2(text) == expected
+
+
+GOESSNER = {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}
+# (id, context, condition, type, words in the error, alternatives split by "|"; "" for no error):
+# each must fail, for that reason, in time, under a 1 GB address-space cap (bounded_worker.py).
+# Which of two limits comes first depends on the machine's speed.
+RISKY: list[tuple[str, str, str, Any, str]] = [
+    (
+        "fold-left-doubling-string",
+        "xml",
+        "fold-left(1 to 40, 'a', function($a, $b) { concat($a, $a) }) = 'a'",
+        "xpath",
+        "10,000,000 characters",
+    ),
+    (
+        "fold-right-doubling-string",
+        "xml",
+        "string-length(fold-right(1 to 40, 'a', function($b, $a) { $a || $a })) > 0",
+        "xpath",
+        "characters",
+    ),
+    (
+        "fold-left-doubling-sequence",
+        "xml",
+        "count(fold-left(1 to 40, 1, function($a, $b) { ($a, $a) })) > 0",
+        "xpath",
+        "1,000,000 items",
+    ),
+    ("fold-left-squaring", "xml", "fold-left(1 to 40, 2, function($a, $b) { $a * $a }) > 0", "xpath", "300,000 digits"),
+    (
+        "self-application-squaring",
+        "xml",
+        "let $f := function($s) { concat($s, $s) } return string-length($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f($f('ab')))))))))))))))))))))))))) > 0",
+        "xpath",
+        "characters",
+    ),
+    (
+        "for-each-nested",
+        "xml",
+        "count(for-each(1 to 1000, function($i) { for-each(1 to 1000, function($j) { 1 to 1000 }) })) > 0",
+        "xpath",
+        "1,000,000 items|took longer",
+    ),
+    (
+        "sort-with-key",
+        "xml",
+        "count(sort(1 to 1000000, (), function($x) { -$x })) > 0",
+        "xpath",
+        "took longer than 2 s",
+    ),
+    (
+        "filter-function",
+        "xml",
+        "count(filter(1 to 1000000, function($x) { string-length(string-join((1 to $x) ! 'abc')) > 0 })) > 0",
+        "xpath",
+        "took longer than 2 s",
+    ),
+    (
+        "function-reference",
+        "xml",
+        "string-length(fold-left(1 to 40, 'a', function($a, $b) { concat#2($a, $a) })) > 0",
+        "xpath",
+        "characters",
+    ),
+    (
+        "function-lookup",
+        "xml",
+        "string-length(fold-left(1 to 40, 'a', function($a, $b) { function-lookup(xs:QName('fn:concat'), 2)($a, $a) })) > 0",
+        "xpath",
+        "characters",
+    ),
+    ("arrays-of-ranges", "xml", "count(for $i in 1 to 1000 return [1 to 999999]) > 0", "xpath", "1,000,000 items"),
+    (
+        "map-of-sequences",
+        "xml",
+        "map:size(map:merge(for $i in 1 to 900 return map { $i: 1 to 999999 })) > 0",
+        "xpath",
+        "1,000,000 items",
+    ),
+    (
+        "many-strings",
+        "xml",
+        "let $big := string-join((1 to 100000) ! 'abcdefghij') return count(for $i in 1 to 1000 return concat($big, $i)) > 0",
+        "xpath",
+        "characters",
+    ),
+    ("rfc-descendants-cubed", "json", "$..*..*..*", "jsonpath", "1,000,000 nodes|took longer"),
+    ("rfc-filter-count-descendants", "json", "$.t..[?count(@..*) > 100000]", "jsonpath", "took longer than 2 s"),
+    ("rfc-match-backtracking", "text", '$[?match(@, "(a|aa)+")]', "jsonpath", ""),
+    ("goessner-descendants-cubed", "json", "$..*..*..*", GOESSNER, "JSONPath '$..*..*..*'"),
+    ("goessner-regex-literal", "text", r"$[?@ =~ /(a+)+\1/]", GOESSNER, "took longer than 0.5 s on 50,001 characters"),
+    ("goessner-match-backtracking", "text", '$[?match(@, "(a|aa)+")]', GOESSNER, ""),
+]
+
+
+@pytest.fixture(scope="module")
+def risky_results() -> dict[str, tuple[bool, str | None, float]]:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cases = [[case_id, context, condition, type_] for case_id, context, condition, type_, _ in RISKY]
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("bounded_worker.py"))],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    results = {}
+    for line in completed.stdout.splitlines():
+        case_id, passed, error, elapsed = json.loads(line)
+        results[case_id] = (passed, error, elapsed)
+    assert completed.returncode == 0, (completed.returncode, completed.stderr[-2000:], sorted(results))
+    return results
+
+
+@pytest.mark.parametrize(("case_id", "words"), [(case[0], case[4]) for case in RISKY], ids=[case[0] for case in RISKY])
+def test_risky_criteria_fail_in_time_under_a_memory_cap(
+    risky_results: dict[str, tuple[bool, str | None, float]], case_id: str, words: str
+) -> None:
+    passed, error, elapsed = risky_results[case_id]
+    assert passed is False
+    assert elapsed < 3.0, (elapsed, error)
+    if words:
+        assert error is not None and any(word in error for word in words.split("|")), error
+        assert "memory" not in error, error  # stopped by a limit, not by running out
+    else:
+        assert error is None  # a linear-time engine: no match, quickly

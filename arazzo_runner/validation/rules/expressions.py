@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...expressions.ast import RuntimeExpression
-from ...model import Step, Workflow
+from ...model import Workflow
 from ..context import suggest
 from . import ERROR, WARNING, Finding, rule
 
@@ -61,29 +61,16 @@ def unknown_input(context: Context) -> Iterator[Finding]:
         )
 
 
-def _index(workflow: Workflow) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for number, step in enumerate(workflow.steps):
-        if isinstance(step.step_id, str):
-            index.setdefault(step.step_id, number)
-    return index
-
-
-def _position(workflow: Workflow, step: Step) -> int:
-    return next(number for number, own in enumerate(workflow.steps) if own is step)
-
-
 @rule("step-order", ERROR, "$steps.<id> names a step that cannot have run before the expression is evaluated")
 def step_order(context: Context) -> Iterator[Finding]:
     for occurrence, expression in _references(context):
         workflow, step = occurrence.workflow, occurrence.step
         if expression.root != "steps" or workflow is None or step is None:
             continue
-        index = _index(workflow)
-        earlier = index.get(expression.qualifier or "")
+        earlier = context.step_ids(workflow).get(expression.qualifier or "")
         if earlier is None:
             continue  # unknown step: the unknown-step rule says so
-        later = _position(workflow, step)
+        later = context.step_number(workflow, step)
         if earlier == later:
             if occurrence.phase == "action":
                 continue  # actions run once the step's outputs are set
@@ -109,9 +96,10 @@ def unknown_output(context: Context) -> Iterator[Finding]:
         declared: Optional[Mapping[str, Any]] = None
         owner = ""
         if expression.root == "steps" and workflow is not None:
-            target = next((s for s in workflow.steps if s.step_id == expression.qualifier), None)
-            if target is None:
+            number = context.step_ids(workflow).get(expression.qualifier or "")
+            if number is None:
                 continue
+            target = workflow.steps[number]
             declared, owner = target.outputs, f"step {expression.qualifier!r}"
         elif expression.root == "workflows" and expression.field == "outputs" and expression.qualifier:
             called = context.document.workflow(expression.qualifier)

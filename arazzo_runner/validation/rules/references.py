@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...errors import Location
@@ -190,18 +190,18 @@ def unknown_step(context: Context) -> Iterator[Finding]:
         owner = occurrence.workflow
         if owner is None:
             continue
-        steps = _steps_of(owner)
+        step_ids = context.step_ids(owner)
         for expression in occurrence.result.references:
-            if expression.root == "steps" and expression.qualifier not in steps:
+            if expression.root == "steps" and expression.qualifier not in step_ids:
                 yield Finding(
                     context.at_offset(occurrence.location, expression.offset),
                     f"{expression.text}: {expression.qualifier!r} is not a step of workflow {owner.workflow_id!r}"
-                    + suggest(expression.qualifier or "", steps),
+                    + suggest(expression.qualifier or "", step_ids),
                 )
 
 
 def _depends_on_step(
-    context: Context, workflow: Workflow, steps: dict[str, Step], entry: str, location: Location
+    context: Context, workflow: Workflow, steps: Mapping[str, object], entry: str, location: Location
 ) -> Optional[Finding]:
     if not entry.startswith("$"):
         if entry in steps:
@@ -214,17 +214,21 @@ def _depends_on_step(
         other = context.workflow(match.group(1))
         if other.status != "found" or other.workflow is None:
             return Finding(location, f"dependsOn: {other.message or 'unknown workflow'}") if other.message else None
-        if match.group(2) not in _steps_of(other.workflow):
+        if match.group(2) not in context.step_ids(other.workflow):
             return Finding(
                 location,
                 f"dependsOn: {match.group(2)!r} is not a step of workflow {match.group(1)!r}"
-                + suggest(match.group(2), _steps_of(other.workflow)),
+                + suggest(match.group(2), context.step_ids(other.workflow)),
             )
         return None
     match = _STEP_IN_SOURCE.match(entry)
     if match:
         other = context.workflow(f"$sourceDescriptions.{match.group(1)}.{match.group(2)}")
-        if other.status == "found" and other.workflow is not None and match.group(3) not in _steps_of(other.workflow):
+        if (
+            other.status == "found"
+            and other.workflow is not None
+            and match.group(3) not in context.step_ids(other.workflow)
+        ):
             return Finding(location, f"dependsOn: {match.group(3)!r} is not a step of workflow {match.group(2)!r}")
         if other.status in ("missing", "wrong-type"):
             return Finding(location, f"dependsOn: {other.message}")
@@ -254,24 +258,28 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     seen_sets: set[frozenset[str]] = set()
     state: dict[str, int] = {}
 
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        path.append(node)
-        for nxt in graph.get(node, ()):
-            if state.get(nxt) == 1:
+    # iterative: a chain of thousands of dependsOn must not exhaust Python's recursion limit
+    for root in graph:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        pending: list[Iterator[str]] = [iter(graph.get(root, ()))]
+        state[root] = 1
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                pending.pop()
+                state[path.pop()] = 2
+            elif state.get(nxt) == 1:
                 cycle = path[path.index(nxt) :]
                 key = frozenset(cycle)
                 if key not in seen_sets:
                     seen_sets.add(key)
                     found.append(cycle)
             elif state.get(nxt) is None:
-                visit(nxt, path)
-        path.pop()
-        state[node] = 2
-
-    for node in graph:
-        if node not in state:
-            visit(node, [])
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(graph.get(nxt, ())))
     return found
 
 
