@@ -196,7 +196,8 @@ RISKY: list[tuple[str, str, str, Any, str]] = [
         "characters",
     ),
     ("rfc-descendants-cubed", "json", "$..*..*..*", "jsonpath", "1,000,000 nodes|took longer"),
-    ("rfc-filter-count-descendants", "json", "$.t..[?count(@..*) > 100000]", "jsonpath", "took longer than 2 s"),
+    # fast machines finish it (no match) within the limits; slow or busy ones hit the time limit
+    ("rfc-filter-count-descendants", "json", "$.t..[?count(@..*) > 100000]", "jsonpath", "?took longer than 2 s"),
     ("rfc-match-backtracking", "text", '$[?match(@, "(a|aa)+")]', "jsonpath", ""),
     ("goessner-descendants-cubed", "json", "$..*..*..*", GOESSNER, "JSONPath '$..*..*..*'"),
     ("goessner-regex-literal", "text", r"$[?@ =~ /(a+)+\1/]", GOESSNER, "took longer than 0.5 s on 50,001 characters"),
@@ -235,7 +236,10 @@ def test_risky_criteria_fail_in_time_under_a_memory_cap(
     passed, error, elapsed = risky_results[case_id]
     assert passed is False
     assert elapsed < 3.0, (elapsed, error)
+    if words.startswith("?") and error is None:
+        return  # bounded either way: it finished in time with no match
     if words:
+        words = words.lstrip("?")
         assert error is not None and any(word in error for word in words.split("|")), error
         assert "memory" not in error, error  # stopped by a limit, not by running out
     else:
