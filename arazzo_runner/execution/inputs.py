@@ -61,12 +61,9 @@ def resolve_schema(schema: Any, document: Mapping[str, Any] | None) -> Any:
 
 
 def _types(schema: Any) -> list[str]:
-    kind = schema.get("type") if isinstance(schema, Mapping) else None
-    if isinstance(kind, str):
-        return [kind]
-    if isinstance(kind, list):
-        return [k for k in kind if isinstance(k, str)]
-    return []
+    from ..openapi.requests import schema_types
+
+    return schema_types(schema)
 
 
 def coerce_cli_value(name: str, text: str, schema: Any, document: Mapping[str, Any] | None = None) -> Any:

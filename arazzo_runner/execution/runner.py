@@ -27,12 +27,13 @@ from .auth import (
     normalize_credentials,
     password_inputs,
 )
-from .deadline import exchange_deadline, expired, guard_transport
+from .deadline import exchange_deadline, expired
 from .destinations import check_input_destinations
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .inputs import validate_inputs
 from .overrides import check_overrides
 from .results import Event, RunError, RunFinished, RunResult
+from .transports import Fallback, LazyAsyncTransport, LazyTransport, environment_proxies
 
 __all__ = ["Runner", "run", "run_async", "error_result"]
 
@@ -105,7 +106,7 @@ class Runner:
             from ..mock import mock_description
 
             only = None if mock is True else list(mock)
-            fallback = (transport or _Fallback({"verify": verify})) if only else None
+            fallback = (transport or Fallback({"verify": verify})) if only else None
             setup = mock_description(
                 document, only=only, seed=mock_seed, servers=servers, fallback=fallback, items=mock_items
             )
@@ -308,7 +309,7 @@ class Runner:
             return self._client
         if self._own_client is None:
             # with proxies in the environment httpx must build its own transports to use them
-            transport = self._transport or (None if _environment_proxies() else _LazyTransport(self._client_options))
+            transport = self._transport or (None if environment_proxies() else LazyTransport(self._client_options))
             self._own_client = httpx.Client(transport=transport, **self._client_options)
         return self._own_client
 
@@ -376,9 +377,7 @@ class Runner:
         if self._async_client is not None:
             return self._async_client
         if self._own_async_client is None:
-            transport = self._transport or (
-                None if _environment_proxies() else _LazyAsyncTransport(self._client_options)
-            )
+            transport = self._transport or (None if environment_proxies() else LazyAsyncTransport(self._client_options))
             self._own_async_client = httpx.AsyncClient(transport=transport, **self._client_options)
         return self._own_async_client
 
@@ -478,26 +477,6 @@ class Runner:
         await self.aclose()
 
 
-class _Fallback(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """The network, sync or async, for sources that a partial ``--mock`` leaves real."""
-
-    def __init__(self, options: Mapping[str, Any]) -> None:
-        self._sync = _LazyTransport(options)
-        self._async = _LazyAsyncTransport(options)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._sync.handle_request(request)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._async.handle_async_request(request)
-
-    def close(self) -> None:
-        self._sync.close()
-
-    async def aclose(self) -> None:
-        await self._async.aclose()
-
-
 def _header_pairs(headers: Mapping[str, str] | Sequence[tuple[str, str]] | None) -> tuple[tuple[str, str], ...]:
     """``headers=`` as (name, value) pairs; a name that is not an HTTP token is a UsageError."""
     if not headers:
@@ -516,61 +495,6 @@ def _header_pairs(headers: Mapping[str, str] | Sequence[tuple[str, str]] | None)
 
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-def _environment_proxies() -> bool:
-    from httpx._utils import get_environment_proxies
-
-    return bool(get_environment_proxies())
-
-
-class _LazyTransport(httpx.BaseTransport):
-    """httpx's transport, with the TLS one made only when an https URL is first sent to.
-
-    Loading the CA bundle takes longer than a whole run against a local http server.
-    """
-
-    def __init__(self, options: Mapping[str, Any]) -> None:
-        self._options = dict(options)
-        self._plain: httpx.HTTPTransport | None = None
-        self._tls: httpx.HTTPTransport | None = None
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme == "https":
-            if self._tls is None:
-                self._tls = guard_transport(httpx.HTTPTransport(**self._options))
-            return self._tls.handle_request(request)
-        if self._plain is None:
-            self._plain = guard_transport(httpx.HTTPTransport(verify=False))  # plain http: no certificate
-        return self._plain.handle_request(request)
-
-    def close(self) -> None:
-        for transport in (self._plain, self._tls):
-            if transport is not None:
-                transport.close()
-
-
-class _LazyAsyncTransport(httpx.AsyncBaseTransport):
-    """:class:`_LazyTransport` for asyncio."""
-
-    def __init__(self, options: Mapping[str, Any]) -> None:
-        self._options = dict(options)
-        self._plain: httpx.AsyncHTTPTransport | None = None
-        self._tls: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme == "https":
-            if self._tls is None:
-                self._tls = guard_transport(httpx.AsyncHTTPTransport(**self._options))
-            return await self._tls.handle_async_request(request)
-        if self._plain is None:
-            self._plain = guard_transport(httpx.AsyncHTTPTransport(verify=False))
-        return await self._plain.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in (self._plain, self._tls):
-            if transport is not None:
-                await transport.aclose()
 
 
 _DONE = object()  # the engine's generator has finished
