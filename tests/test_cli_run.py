@@ -763,7 +763,7 @@ def test_subprocess_user_mistakes_have_no_traceback(tmp_path: Path) -> None:
 
 def test_credentials_are_read_from_the_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # what `run` hands the engine (design.md §2.3): the environment wins over ./.env
-    from arazzo_runner.cli_run import _credentials
+    from arazzo_runner.cli.run import _credentials
     from arazzo_runner.loading.sources import load
 
     monkeypatch.chdir(tmp_path)

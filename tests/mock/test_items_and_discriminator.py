@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import arazzo_runner
-from arazzo_runner.cli_mock import _items
+from arazzo_runner.cli.mock import _items
 from arazzo_runner.errors import UsageError
 from arazzo_runner.mock import MockServer, MockTransport, mock_description
 

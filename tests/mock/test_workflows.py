@@ -244,7 +244,7 @@ def test_examples_pass_validate_and_show(workflow: str) -> None:
     out, err = io.StringIO(), io.StringIO()
     workflow_id = ["create-project-with-tasks"] if "projects" in workflow else []
     assert main(["show", path, *workflow_id, "--json"], stdout=out, stderr=err) == 0, err.getvalue()
-    if importlib.util.find_spec("arazzo_runner.cli_validate") is None:
+    if importlib.util.find_spec("arazzo_runner.cli.validate") is None:
         pytest.skip("arazzo validate is not there yet")
     out, err = io.StringIO(), io.StringIO()
     code = main(["validate", path, "--format", "json"], stdout=out, stderr=err)

@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from .errors import ArazzoError, UsageError, ValidationError
+from ..errors import ArazzoError, UsageError, ValidationError
 
 __all__ = ["add_parser", "command"]
 
@@ -134,7 +134,7 @@ def _number(text: str, zero_ok: bool) -> float:
 
 
 def _mock_items(text: str) -> int:
-    from .cli_mock import _items
+    from .mock import _items
 
     return _items(text)
 
@@ -169,7 +169,7 @@ def _mock_option(values: Sequence[str] | None) -> bool | list[str]:
 
 def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> None:
     """Stop before any request when validation reports errors (warnings never block)."""
-    from .validation import validate
+    from ..validation import validate
 
     report = validate(description, servers=servers)
     if report.valid:
@@ -211,7 +211,7 @@ def _headers(values: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _inputs(args: argparse.Namespace, runner: Any) -> dict[str, Any]:
-    from .execution.inputs import coerce_cli_value
+    from ..execution.inputs import coerce_cli_value
 
     inputs: dict[str, Any] = {}
     if args.inputs:
@@ -271,7 +271,7 @@ def _credentials(description: Any, env_file: str | None = None) -> dict[str, dic
     """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables: the environment, then
     the env file (``./.env`` by default); see
     :func:`~arazzo_runner.execution.credentials_source.environment_credentials`."""
-    from .execution.auth import environment_credentials
+    from ..execution.auth import environment_credentials
 
     if env_file is None:
         return environment_credentials(description)
@@ -293,7 +293,7 @@ class _Printer:
         self.mocked: set[str] = set()
 
     def __call__(self, event: Any) -> None:
-        from .execution import results
+        from ..execution import results
 
         if isinstance(event, results.WorkflowStarted):
             self.depth = event.depth
@@ -347,13 +347,13 @@ class _Printer:
         self.err.write(line + "\n")
 
 
-def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Any) -> int:
+def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, style: Any) -> int:
     """Run the workflow; the exit code is 0 succeeded, 1 failed, 2 could not start."""
-    from .cli import _redirects
-    from .execution.overrides import CLI_NAMES, check_overrides
-    from .execution.results import RunError, RunFinished, RunResult, StepFinished
-    from .execution.runner import Runner, error_result
-    from .loading.sources import load
+    from ..execution.overrides import CLI_NAMES, check_overrides
+    from ..execution.results import RunError, RunFinished, RunResult, StepFinished
+    from ..execution.runner import Runner, error_result
+    from ..loading.sources import load
+    from .common import redirects as _redirects
 
     quiet = bool(getattr(args, "quiet", False))
     trace = None

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["add_parser", "command"]
 
@@ -69,13 +69,15 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     mock.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="do not log each request on stderr"
     )
-    mock.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print debugging details")
+    mock.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="print debugging details (-vv: more)"
+    )
 
 
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, err_style: Any) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM): exit code 0, or 2 when it cannot start."""
-    from .mock import MockServer
-    from .openapi.index import load_openapi
+    from ..mock import MockServer
+    from ..openapi.index import load_openapi
 
     quiet = bool(getattr(args, "quiet", False))
     index = load_openapi(args.file)

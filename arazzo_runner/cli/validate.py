@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import IO, Any
 
-from .errors import Location, SourceError, UsageError
+from ..errors import Location, SourceError, UsageError
 
 __all__ = ["add_parser", "command"]
 
@@ -44,7 +44,7 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
 
 
 def _list_rules(out: IO[str], style: Any) -> int:
-    from .validation.rules import RULES
+    from ..validation.rules import RULES
 
     width = max(len(rule_id) for rule_id in RULES)
     for rule in RULES.values():
@@ -58,10 +58,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         return _list_rules(out, out_style)
     if not args.files:
         raise UsageError("arazzo validate: name at least one FILE (or pass --rules)")
-    from . import __version__
-    from .cli import _redirects  # the one parser of --source NAME=PATH|URL
-    from .validation import validate
-    from .validation.diagnostics import (
+    from .. import __version__
+    from ..validation import validate
+    from ..validation.diagnostics import (
         ERROR,
         WARNING,
         Diagnostic,
@@ -70,7 +69,8 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         format_sarif,
         format_text,
     )
-    from .validation.rules import RULES
+    from ..validation.rules import RULES
+    from .common import redirects as _redirects  # the one parser of --source NAME=PATH|URL
 
     redirects = _redirects(args.source)
     diagnostics: list[Diagnostic] = []
