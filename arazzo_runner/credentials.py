@@ -1,7 +1,7 @@
 """Credential names: which fields each OpenAPI security scheme needs, and their variables.
 
 The CLI reads credentials from environment variables named
-``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` (design.md §2.3): SOURCE and SCHEME upper-cased, every
+``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` (docs/credentials.md): SOURCE and SCHEME upper-cased, every
 character outside ``A-Z0-9`` replaced by ``_``.
 
 A credential can be pinned to hosts (``ARAZZO_<SOURCE>_<SCHEME>_HOSTS=api.example.com,*.example.org``,
@@ -121,7 +121,7 @@ def scheme_type(scheme: Mapping[str, Any]) -> str:
 
 
 def scheme_fields(scheme: Mapping[str, Any]) -> tuple[str, ...]:
-    """The credential fields a scheme takes (design.md §2.3)."""
+    """The credential fields a scheme takes (docs/credentials.md)."""
     kind = scheme.get("type")
     if kind == "http":
         if str(scheme.get("scheme", "")).lower() == "basic":

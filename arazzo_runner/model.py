@@ -6,13 +6,13 @@ Sequences are tuples; mappings are read-only ``types.MappingProxyType`` views. R
 not copies, because source files can be big: treat them as read-only.
 
 Fields the document leaves out are ``None`` (or empty), except raw JSON values (parameter and
-replacement values, payloads), which are ``MISSING`` when absent, since ``None`` is JSON null. ``build_document`` turns parsed data into
-these objects; the builder itself lives in ``arazzo_runner.model_build``.
+replacement values, payloads), which are ``MISSING`` when absent, since ``None`` is JSON null.
+:func:`arazzo_runner.model_build.build_document` turns parsed data into these objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -44,7 +44,6 @@ __all__ = [
     "SuccessActionEntry",
     "Workflow",
     "as_selector",
-    "build_document",
 ]
 
 StepKind = Literal["operation", "workflow", "asyncapi"]
@@ -346,17 +345,3 @@ def as_selector(value: Any, location: Location) -> Selector | None:
 
 def _string_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def build_document(
-    data: Any,
-    *,
-    file: str | None,
-    locate: Callable[[str], Location],
-    minor: tuple[int, int],
-) -> ArazzoDocument:
-    """Build the model of a parsed Arazzo document; see :mod:`arazzo_runner.model_build`."""
-    # model_build imports the classes of this module, so it can only be imported once we are.
-    from .model_build import build_document as build
-
-    return build(data, file=file, locate=locate, minor=minor)

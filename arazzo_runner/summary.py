@@ -1,4 +1,4 @@
-"""What ``arazzo list`` and ``arazzo show`` report, as JSON-ready data (design.md §2.1)."""
+"""What ``arazzo list`` and ``arazzo show`` report, as JSON-ready data (docs/json.md)."""
 
 from __future__ import annotations
 

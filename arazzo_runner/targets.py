@@ -8,7 +8,6 @@ document) against a loaded :class:`~arazzo_runner.loading.sources.Description`.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -51,6 +50,8 @@ def split_qualified(value: str) -> tuple[Optional[str], str]:
 
 
 def _suggest(wanted: str, names: list[str]) -> str:
+    import difflib  # only for an error message
+
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

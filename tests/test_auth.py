@@ -1,4 +1,4 @@
-"""Credentials end to end (design.md §2.3, §3 "Credentials"): each kind of security scheme,
+"""Credentials end to end (docs/credentials.md): each kind of security scheme,
 alternatives and combinations, OAuth2 client credentials with a counting token endpoint,
 redirects to another origin, missing credentials, the environment and ``./.env``, redaction of
 every secret from every output, and the flagship Twilio workflow with HTTP basic auth.

@@ -227,16 +227,20 @@ ERROR_TYPES = {
 
 
 def check_contract(data: dict[str, Any], code: int) -> None:
-    """The ``run --json`` object of design.md §2.1: exact keys, nesting and types."""
+    """The ``run --json`` object of docs/json.md: exact keys, nesting and types."""
     assert list(data) == ["workflowId", "status", "outputs", "steps", "error"]
     assert data["workflowId"] is None or isinstance(data["workflowId"], str)
-    assert data["status"] == {0: "succeeded", 1: "failed", 2: "error"}[code]
+    statuses = {0: ("succeeded", "dry-run"), 1: ("failed",), 2: ("error",), 130: ("error",)}[code]
+    assert data["status"] in statuses
+    dry_run = data["status"] == "dry-run"
     assert isinstance(data["outputs"], dict)
     assert isinstance(data["steps"], list)
     for step in data["steps"]:
         assert list(step) == STEP_KEYS
         assert isinstance(step["stepId"], str) and isinstance(step["workflowId"], str)
-        assert step["status"] in ("succeeded", "failed")
+        assert step["status"] in (("dry-run", "failed") if dry_run else ("succeeded", "failed"))
+        if step["status"] == "dry-run":
+            assert step["response"] is None
         assert isinstance(step["attempt"], int) and step["attempt"] >= 1
         if step["request"] is not None:
             assert list(step["request"]) == ["method", "url", "headers", "body"]
@@ -248,13 +252,14 @@ def check_contract(data: dict[str, Any], code: int) -> None:
             assert isinstance(step["response"]["headers"], dict)
         assert isinstance(step["outputs"], dict)
         assert step["error"] is None or isinstance(step["error"], str)
-        assert (step["error"] is None) == (step["status"] == "succeeded")
+        assert (step["error"] is None) == (step["status"] != "failed")
     error = data["error"]
     if code == 0:
         assert error is None
     else:
         assert isinstance(error, dict) and list(error) == ERROR_KEYS
         assert error["type"] in ERROR_TYPES
+        assert (code == 130) == (error["type"] == "interrupted")
         assert isinstance(error["message"], str) and error["message"]
         assert error["stepId"] is None or isinstance(error["stepId"], str)
         assert error["file"] is None or isinstance(error["file"], str)
@@ -605,6 +610,8 @@ def test_dry_run_prints_the_requests_and_sends_nothing(api: FakeApi) -> None:
 def test_dry_run_json(api: FakeApi) -> None:
     code, data, _ = run_json(*flagship(api, "--dry-run"))
     assert code == 0
+    assert data["status"] == "dry-run" and data["error"] is None
+    assert [s["status"] for s in data["steps"]] == ["dry-run"] * 3
     assert [(s["request"]["method"], s["request"]["url"]) for s in data["steps"]] == [
         ("POST", f"{api.url}/v1/Services"),
         ("POST", f"{api.url}/v1/Services/{{ServiceSid}}/PhoneNumbers"),
@@ -630,6 +637,20 @@ def test_trace_writes_one_event_per_line(api: FakeApi, tmp_path: Path) -> None:
     assert events[-1]["result"]["status"] == "succeeded"
     assert events[-1]["result"]["outputs"]["friendlyName"] == "Acme Alerts"
     assert "serviceSid: MG" in out  # the trace changes nothing else
+    # every line: the event, when it happened (ISO 8601 UTC, milliseconds), then its fields in
+    # the camelCase of --json
+    assert all(list(e)[:2] == ["event", "timestamp"] for e in events)
+    stamps = [e["timestamp"] for e in events]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in stamps), stamps
+    assert stamps == sorted(stamps)
+    assert not [key for e in events for key in e if "_" in key]
+    started = next(e for e in events if e["event"] == "StepStarted")
+    assert started == {
+        "event": "StepStarted", "timestamp": started["timestamp"],
+        "workflowId": WORKFLOW_ID, "stepId": "createService", "attempt": 1,
+    }  # fmt: skip
+    received = next(e for e in events if e["event"] == "ResponseReceived")
+    assert received["statusCode"] == 201 and received["stepId"] == "createService"
 
 
 def test_trace_of_a_failed_run_ends_with_the_run(api: FakeApi, tmp_path: Path) -> None:
@@ -640,7 +661,7 @@ def test_trace_of_a_failed_run_ends_with_the_run(api: FakeApi, tmp_path: Path) -
     events = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
     assert events[-1]["event"] == "RunFinished" and events[-1]["result"]["status"] == "failed"
     checked = [e for e in events if e["event"] == "CriterionChecked"]
-    assert [(e["step_id"], e["passed"]) for e in checked] == [("createService", True), ("addNumber", False)]
+    assert [(e["stepId"], e["passed"]) for e in checked] == [("createService", True), ("addNumber", False)]
 
 
 # ---------------------------------------------------------------- guards: --max-steps, --timeout, redirects
@@ -762,7 +783,7 @@ def test_subprocess_user_mistakes_have_no_traceback(tmp_path: Path) -> None:
 
 
 def test_credentials_are_read_from_the_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # what `run` hands the engine (design.md §2.3): the environment wins over ./.env
+    # what `run` hands the engine (docs/credentials.md): the environment wins over ./.env
     from arazzo_runner.cli.run import _credentials
     from arazzo_runner.loading.sources import load
 

@@ -26,8 +26,8 @@ from arazzo_runner.model import (
     Step,
     SuccessAction,
     as_selector,
-    build_document,
 )
+from arazzo_runner.model_build import build_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -16,7 +16,7 @@ from typing import IO, Optional
 
 from .. import __version__
 from ..errors import ArazzoError
-from .common import Exit, Parser, Style, add_common_options
+from .common import VERBOSE_HELP, Exit, Parser, Style, add_common_options
 
 __all__ = ["main"]
 
@@ -32,7 +32,7 @@ def _build_parser(stdout: IO[str], stderr: IO[str]) -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"arazzo {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="print debugging details (-vv: more)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=VERBOSE_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS.values():
         import_module(f".{module}", __package__).add_parser(commands, add_common_options)

@@ -10,14 +10,35 @@ from typing import IO, Any, Optional
 
 from ..errors import UsageError
 
-__all__ = ["Exit", "Parser", "Style", "add_common_options", "input_lines", "load", "redirects"]
+__all__ = [
+    "Exit",
+    "Parser",
+    "VERBOSE_HELP",
+    "Style",
+    "add_common_options",
+    "add_optional_value",
+    "input_lines",
+    "load",
+    "redirects",
+]
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that writes to our streams and raises instead of exiting."""
+    """argparse that writes to our streams and raises instead of exiting.
+
+    It also applies the rule of :func:`add_optional_value` to the options declared with it.
+    """
 
     stdout: IO[str] = sys.stdout
     stderr: IO[str] = sys.stderr
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Optional[Sequence[str]] = None, namespace: Optional[argparse.Namespace] = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        bare: dict[str, str] = getattr(self, "_bare_before_path", {})
+        if bare and args is not None:
+            args = _bare_before_paths(list(args), bare)
+        return super().parse_known_args(args, namespace)
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:
@@ -60,14 +81,18 @@ class Style:
         return self(text, "31")
 
 
+VERBOSE_HELP = (
+    "more details on stderr: debug logs, the traceback of an internal error, and with `run` each request "
+    "and response (credentials masked, bodies cut at 2 KB); -vv: whole bodies"
+)
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a subcommand from resetting -q/-v given before the command name
     parser.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only results and errors"
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="print debugging details (-vv: more)"
-    )
+    parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     parser.add_argument(
         "--source",
         action="append",
@@ -76,6 +101,38 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         help="read source description NAME from PATH or URL instead of its url",
     )
     parser.add_argument("--allow-remote", action="store_true", help="allow fetching http(s) source descriptions")
+
+
+def add_optional_value(parser: argparse.ArgumentParser, *flags: str, const: str, **options: Any) -> argparse.Action:
+    """Declare an option whose value is optional and that may come right before a path.
+
+    ``--mock SOURCE`` takes SOURCE as its value, but ``--mock FILE`` (a word naming an
+    existing file or directory) does not: the option then has no value (``const``) and FILE
+    is left to the positionals, so ``arazzo run --mock FILE`` works.  ``--mock=VALUE``
+    always takes VALUE.  ``options`` go to ``add_argument`` (``action="append"`` makes the
+    option repeatable).  ``parser`` must be a :class:`Parser`, which applies the rule.
+    """
+    if not isinstance(parser, Parser):
+        raise TypeError("add_optional_value needs a cli.common.Parser")
+    action = parser.add_argument(*flags, nargs="?", const=const, **options)
+    bare: dict[str, str] = parser.__dict__.setdefault("_bare_before_path", {})
+    for flag in flags:
+        if flag.startswith("--"):  # -X FILE stays as argparse reads it: a short flag is not abbreviated
+            bare[flag] = const
+    return action
+
+
+def _bare_before_paths(args: list[str], bare: dict[str, str]) -> list[str]:
+    """``args`` with ``--option PATH`` written ``--option=CONST PATH`` (see add_optional_value)."""
+    shown: list[str] = []
+    for index, word in enumerate(args):
+        if word == "--":  # what follows is positionals only
+            return shown + args[index:]
+        following = args[index + 1] if index + 1 < len(args) else None
+        if word in bare and following is not None and not following.startswith("-") and os.path.exists(following):
+            word = f"{word}={bare[word]}"
+        shown.append(word)
+    return shown
 
 
 def redirects(pairs: Sequence[str]) -> dict[str, str]:

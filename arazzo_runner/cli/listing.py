@@ -7,9 +7,18 @@ import json
 from collections.abc import Callable
 from typing import IO, Any
 
+from ..errors import ArazzoError
 from .common import Style, input_lines, load
 
-__all__ = ["add_parser", "command"]
+__all__ = ["add_parser", "command", "error_object"]
+
+
+def error_object(error: ArazzoError) -> dict[str, Any]:
+    """What ``list --json`` prints for a document that does not load: no workflows, and the
+    error as ``run --json`` prints it (type, message, stepId, file, line, column)."""
+    from ..execution.results import RunError
+
+    return {"workflows": [], "error": RunError(error.type, error.message, None, error.location).to_dict()}
 
 
 def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -24,7 +33,14 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Style, err_style: Style) -> int:
     from ..summary import list_workflows
 
-    data = list_workflows(load(args))
+    try:
+        data = list_workflows(load(args))
+    except ArazzoError as error:
+        if not args.json:
+            raise
+        out.write(json.dumps(error_object(error), indent=2, ensure_ascii=False) + "\n")
+        err.write(err_style.red("error") + f": {error}\n")
+        return error.exit_code
     if args.json:
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0

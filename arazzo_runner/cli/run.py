@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from ..errors import ArazzoError, UsageError, ValidationError
+from .common import add_optional_value
 
 __all__ = ["add_parser", "command"]
 
@@ -33,13 +34,14 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         help="the server URL for every operation of SOURCE",
     )
     run.add_argument("--server-var", action="append", default=[], metavar="NAME=VALUE", help="a server variable")
-    run.add_argument(
+    add_optional_value(
+        run,
         "--mock",
-        action="append",
-        nargs="?",
         const="*",
+        action="append",
         metavar="SOURCE",
-        help="answer every OpenAPI source (or only SOURCE, repeatable) with the built-in mock, in-process",
+        help="answer every OpenAPI source (or only SOURCE, repeatable) with the built-in mock, in-process; "
+        "the word after --mock is SOURCE unless it names an existing file or directory (--mock=SOURCE always is)",
     )
     run.add_argument(
         "--mock-items",
@@ -278,75 +280,6 @@ def _credentials(description: Any, env_file: str | None = None) -> dict[str, dic
     return environment_credentials(description, env_file=env_file)
 
 
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-class _Printer:
-    """Renders engine events as the human lines of design.md §2.1 (on stderr)."""
-
-    def __init__(self, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool) -> None:
-        self.out, self.err, self.style, self.quiet, self.dry_run = out, err, style, quiet, dry_run
-        self.depth = 0
-        self.pending: dict[tuple[str, str], Any] = {}
-        self.credentials_shown: set[tuple[str, str, str]] = set()
-        self.mocked: set[str] = set()
-
-    def __call__(self, event: Any) -> None:
-        from ..execution import results
-
-        if isinstance(event, results.WorkflowStarted):
-            self.depth = event.depth
-        elif isinstance(event, results.WorkflowFinished):
-            self.depth = max(event.depth - 1, 0)  # the calling step's line is at the caller's depth
-        elif isinstance(event, results.RequestSent):
-            self.pending[(event.workflow_id, event.step_id)] = event.request
-            if self.dry_run:  # the plan is the result of a dry run: it goes to stdout
-                self.out.write(f"{event.request.method} {event.request.url}\n")
-                for name, value in event.request.headers.items():
-                    self.out.write(f"  {name}: {value}\n")
-                if event.request.body is not None:
-                    self.out.write(f"  {event.request.body}\n")
-        elif isinstance(event, results.StepFinished) and not self.quiet and not self.dry_run:
-            self.step_line(event.result)
-        elif isinstance(event, results.CredentialUsed) and not self.quiet:
-            key = (event.source, event.scheme, event.host)
-            if key not in self.credentials_shown:  # once per credential and host
-                self.credentials_shown.add(key)
-                self.err.write(
-                    self.style.dim(
-                        f"credentials: {event.source}/{event.scheme} ({event.type}) sent to {event.host}"
-                        + (" (answered by the built-in mock)" if event.source in self.mocked else "")
-                    )
-                    + "\n"
-                )
-        elif isinstance(event, results.MissingCredentials):
-            if not self.quiet and event.source not in self.mocked:  # the mock needs no credentials
-                self.err.write(self.style("warning", "33") + f": {event.message}\n")
-        elif (
-            isinstance(event, results.Notice)
-            and not self.quiet
-            and not (self.dry_run and "resolved to nothing" in event.message)
-        ):
-            self.err.write(self.style.dim(f"  note: {event.message}") + "\n")
-
-    def step_line(self, result: Any) -> None:
-        style = self.style
-        mark = style("✓", "32") if result.status == "succeeded" else style("✗", "31")
-        parts = [f"{'  ' * self.depth}{mark} {result.step_id}"]
-        if result.attempt > 1:
-            parts.append(f"(attempt {result.attempt})")
-        if result.request is not None:
-            parts.append(f"{result.request.method} {result.request.url}")
-        if result.response is not None:
-            parts.append(str(result.response.status_code))
-        parts.append(f"{result.elapsed * 1000:.0f} ms")
-        line = "  ".join(parts)
-        if result.error:
-            line += "  " + style.red(result.error)
-        self.err.write(line + "\n")
-
-
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, style: Any) -> int:
     """Run the workflow; the exit code is 0 succeeded, 1 failed, 2 could not start."""
     from ..execution.overrides import CLI_NAMES, check_overrides
@@ -354,6 +287,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     from ..execution.runner import Runner, error_result
     from ..loading.sources import load
     from .common import redirects as _redirects
+    from .output import Printer, summary, write_json
 
     quiet = bool(getattr(args, "quiet", False))
     trace = None
@@ -394,7 +328,8 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
             err.write(
                 f"mock: {', '.join(runner.mocked)} answered by the built-in mock (nothing leaves this machine for them)\n"
             )
-        printer = _Printer(out if not args.json else err, err, style, quiet, args.dry_run)
+        verbose = int(getattr(args, "verbose", 0) or 0)
+        printer = Printer(out if not args.json else err, err, style, quiet, args.dry_run, verbose)
         printer.mocked = set(runner.mocked)
         if args.trace:
             try:
@@ -404,7 +339,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         with runner:
             for event in runner.iter_events(args.workflow, inputs):
                 if trace is not None:
-                    trace.write(json_text(event.to_dict()) + "\n")
+                    trace.write(trace_line(event))
                 printer(event)
                 if isinstance(event, StepFinished):
                     finished.append(event.result)
@@ -423,7 +358,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         if args.json:
             write_json(out, interrupted.to_dict())
         err.write(style.red("interrupted") + f": {INTERRUPTED}\n")
-        return 130
+        return interrupted.exit_code  # 130
     finally:
         if trace is not None:
             trace.close()
@@ -431,57 +366,20 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     if args.json:
         write_json(out, result.to_dict())
     else:
-        _summary(result, out, err, style, quiet, args.dry_run, " (on the built-in mock)" if runner.mocked else "")
-    return 0 if args.dry_run else result.exit_code
+        summary(result, out, err, style, quiet, args.dry_run, " (on the built-in mock)" if runner.mocked else "")
+    return result.exit_code
 
 
 INTERRUPTED = "the run was interrupted (Ctrl-C); the steps so far are reported"
 
 
-def json_text(value: Any) -> str:
-    """``value`` as strict JSON: a NaN or an infinity (which Python's json module reads in a
-    response body) becomes the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``."""
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
-    except ValueError:
-        return json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, default=str)
+def trace_line(event: Any) -> str:
+    """One line of a ``--trace`` file: ``event``, ``timestamp`` (when the event left the
+    Runner: ISO 8601, UTC, milliseconds), then the event's fields, camelCase as in ``--json``."""
+    from datetime import datetime, timezone
 
+    from .output import json_text
 
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
-
-
-def write_json(out: IO[str], value: Any) -> None:
-    """One JSON line on ``out``, with ASCII escapes when ``out`` cannot encode the text (a
-    finished run must not fail at its last write, nor print invalid JSON)."""
-    text = json_text(value)
-    encoding = (getattr(out, "encoding", None) or "utf-8").lower()
-    if encoding not in ("utf-8", "utf8", "utf_8"):
-        try:
-            text.encode(encoding)
-        except (UnicodeEncodeError, LookupError):
-            text = json.dumps(json.loads(text), ensure_ascii=True)
-    out.write(text + "\n")
-
-
-def _summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool, mocked: str = "") -> None:
-    if dry_run:
-        err.write(f"dry run: {sum(1 for s in result.steps if s.request is not None)} request(s) not sent\n")
-        return
-    if result.status == "succeeded":
-        if not quiet:
-            err.write(style("workflow succeeded", "32") + f": {result.workflow_id}{mocked}\n")
-    else:
-        error = result.error
-        where = f" at step {error.step_id}" if error is not None and error.step_id else ""
-        # a step's own failure is already on its line; repeat it only when that line was not shown
-        repeat = error is not None and (quiet or not error.step_id or error.type in ("max-steps", "max-time"))
-        err.write(style.red(f"workflow failed{where}") + (f": {error.message}" if repeat and error else "") + "\n")
-    for name, value in result.outputs.items():
-        out.write(f"{name}: {_show(value)}\n")
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    data = event.to_dict()
+    return json_text({"event": data.pop("event"), "timestamp": now, **data}) + "\n"

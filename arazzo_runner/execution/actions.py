@@ -3,7 +3,7 @@
 Step ``onSuccess``/``onFailure`` entries are merged with the workflow's ``successActions``/
 ``failureActions`` by name (step entries first, then workflow entries not redefined); the
 first action whose criteria all hold runs.  A ``retry`` whose budget is spent does not match,
-so the next matching failure action runs (design.md §3).
+so the next matching failure action runs (docs/decisions.md #2).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An operation's ``security`` lists alternatives; each alternative names one or more schemes that
 must all be satisfied together (``security: []``, or an empty alternative ``{}``: nothing is
-needed).  The first alternative whose schemes all have credentials is applied (design.md §2.3):
+needed).  The first alternative whose schemes all have credentials is applied (docs/credentials.md):
 
 * http ``basic``: ``Authorization: Basic base64(username:password)``;
 * any other http scheme (``bearer``, ...) with a token: ``Authorization: <Scheme> <token>``;
@@ -257,7 +257,7 @@ def missing_credentials(
 class Authenticator:
     """Applies credentials to the requests of one run (the Runner makes one per run).
 
-    ``credentials`` is ``{SOURCE: {SCHEME: {...}}}`` (design.md §2.3); ``tokens`` the Runner's
+    ``credentials`` is ``{SOURCE: {SCHEME: {...}}}`` (docs/credentials.md); ``tokens`` the Runner's
     token cache; ``clock`` the Runner's clock (token expiry); ``secrets`` the run's secrets,
     to which every credential value and fetched token is added.  ``allow_insecure``: credentials
     may go over plain http to other machines.  ``headers``: the user's headers (``-H``) for

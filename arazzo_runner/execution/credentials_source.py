@@ -119,7 +119,7 @@ def read_dotenv(path: str = ".env", *, required: bool = False) -> dict[str, str]
 def environment_credentials(
     description: Any, environ: Mapping[str, str] | None = None, env_file: str | None = DEFAULT_ENV_FILE
 ) -> Credentials:
-    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables (design.md §2.3) for
+    """Credentials from ``ARAZZO_<SOURCE>_<SCHEME>_<FIELD>`` variables (docs/credentials.md) for
     every security scheme of the OpenAPI sources of ``description`` (nested Arazzo documents
     included), with the hosts each is pinned to (``..._HOSTS``): ``environ`` (default
     ``os.environ``) wins over ``env_file`` (``--env-file``; by default ``./.env`` when it

@@ -4,7 +4,7 @@ The engine yields :class:`Send` (a request to send) and :class:`Sleep` (a delay)
 receives their results; everything else it yields is an :class:`~.results.Event`.  A driver
 (:mod:`.runner`) performs the effects with httpx, synchronously or with asyncio, so one
 engine serves ``run``, ``run_async`` and ``iter_events``, and tests drive it with a fake
-clock.  The flow rules are the specification's, with design.md §3 where it is silent.
+clock.  The flow rules are the specification's, with docs/decisions.md, part 1, where it is silent.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..errors import ArazzoError, DocumentError, Location
 from ..expressions import ExpressionContext, evaluate_criterion
 from ..expressions.criteria import CriterionResult
 from ..model import Criterion, FailureAction, Step, Workflow
+from ..step_order import cycle_error, execution_order
 from .actions import Action, choose_action, merge_actions, retry_delay
 from .inputs import undeclared_inputs
 from .results import (
@@ -44,7 +45,7 @@ MAX_DEPTH = 64  # sub-workflows within sub-workflows: a cycle of workflow steps 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """The guards and overrides of a run (the CLI defaults of design.md §2.1)."""
+    """The guards and overrides of a run (the CLI defaults of docs/cli.md)."""
 
     servers: Mapping[str, str] = field(default_factory=dict)
     server_variables: Mapping[str, str] = field(default_factory=dict)
@@ -139,7 +140,7 @@ class Engine:
         self.started = clock()
         self.workflows_data: dict[str, dict[str, Any]] = {}
         self.dependencies: dict[tuple[str, str], Outcome] = {}
-        self.completed_steps: set[tuple[str, str]] = set()
+        self.completed_steps: set[tuple[str, str, str]] = set()  # (description URI, workflowId, stepId)
         self.cache = cache if cache is not None else {}
         self.server_notices: set[tuple[str, tuple[str, ...]]] = set()  # warned once per run
         self.deadlines: list[float] = []  # 1.1 step timeouts in force, absolute clock times
@@ -285,11 +286,16 @@ class Engine:
     def run_steps(self, description: Any, workflow: Workflow, context: ExpressionContext, depth: int) -> Effects:
         steps = workflow.steps
         components = description.document.components
-        index = 0
+        # `order` lists the step indices in the order they run (array order unless 1.1
+        # dependsOn asks for another); `position` walks it, so "next" is the next in order
+        order = self.step_order(description, workflow)
+        position = 0
+        positions: dict[int, int] | None = None
         attempts: dict[int, int] = {}
         retries: dict[int, dict[str | None, int]] = {}
         workflow_id = workflow.workflow_id or ""
-        while index < len(steps):
+        while position < len(order):
+            index = order[position]
             step = steps[index]
             self.check_guards(step)
             attempts[index] = attempts.get(index, 0) + 1
@@ -305,7 +311,7 @@ class Engine:
             if action is None:
                 if succeeded:
                     yield ActionTaken(workflow_id, step_id, "next", None, None)
-                    index += 1
+                    position += 1
                     continue
                 yield ActionTaken(workflow_id, step_id, "fail", None, None)
                 return Outcome("failed", {}, self.step_error(result, step), context)
@@ -336,12 +342,27 @@ class Engine:
                 yield ActionTaken(workflow_id, step_id, "goto", action.name, action.step_id)
                 attempts[target] = 0
                 retries.pop(target, None)
-                index = target
+                if positions is None:  # built on the first goto: a goto loop asks again and again
+                    positions = {number: place for place, number in enumerate(order)}
+                position = positions[target]
                 continue
             yield ActionTaken(workflow_id, step_id, "goto", action.name, action.workflow_id)
             outcome = yield from self.transfer(description, workflow, action, context, depth)
             return Transferred(outcome)
         return Outcome("succeeded", {}, None, context)
+
+    def step_order(self, description: Any, workflow: Workflow) -> list[int]:
+        """The indices of the workflow's steps in the order they run (see :mod:`..step_order`);
+        steps that depend on each other in a cycle cannot run: a DocumentError names them."""
+        key = ("step-order", id(description), id(workflow))
+        order: list[int] | None = self.cache.get(key)
+        if order is None:
+            components = description.document.components
+            order = execution_order(workflow, components)
+            if order is None:
+                raise cycle_error(workflow, components)
+            self.cache[key] = order
+        return order
 
     def criteria_hold(self, criteria: tuple[Criterion, ...], context: ExpressionContext) -> bool:
         return all(self.criterion(criterion, context).passed for criterion in criteria)

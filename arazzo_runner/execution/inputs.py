@@ -1,7 +1,8 @@
 """Workflow inputs: coerced from the command line, defaulted, and validated before any request.
 
-Inputs are checked against the workflow's ``inputs`` JSON Schema (2020-12; ``$ref``s into the
-document's ``components.inputs`` resolve).  Every problem is listed, not only the first.  An
+Inputs are checked against the workflow's ``inputs`` JSON Schema (2020-12; ``$ref``s resolve in
+the document, by JSON Pointer, ``$anchor`` or ``$id``: :mod:`arazzo_runner.schemas`, shared with
+validation).  Every problem is listed, not only the first.  An
 input the schema does not declare is a warning (the engine notes it), unless its name is
 close to a declared one (``inboundRequestURL`` for ``inboundRequestUrl``): that is a typo,
 and an error with "did you mean".  Where inputs go (the parameters and body fields they
@@ -16,7 +17,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import DocumentError, ExecutionError
+from ..errors import ExecutionError, Location
+from ..schemas.check import InputsSchemaError, check_inputs_schema, schema_is_plain
+from ..schemas.refs import resolve_schema
 
 __all__ = [
     "InputsError",
@@ -27,6 +30,8 @@ __all__ = [
     "undeclared_inputs",
     "misspelled_inputs",
     "schema_is_plain",
+    "check_inputs_schema",
+    "InputsSchemaError",
 ]
 
 
@@ -40,24 +45,6 @@ class InputsError(ExecutionError):
         what = f"workflow {workflow_id!r}" if workflow_id else "the workflow"
         listed = "; ".join(problems)
         super().__init__(f"invalid inputs for {what}: {listed}")
-
-
-def resolve_schema(schema: Any, document: Mapping[str, Any] | None) -> Any:
-    """Follow a top-level ``$ref`` into ``#/components/inputs/...`` (several hops at most)."""
-    seen = 0
-    while isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str) and document is not None and seen < 16:
-        ref = schema["$ref"]
-        if not ref.startswith("#/"):
-            break
-        target: Any = document
-        for token in ref[2:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            target = target.get(token) if isinstance(target, Mapping) else None
-        if target is None:
-            break
-        schema = target
-        seen += 1
-    return schema
 
 
 def _types(schema: Any) -> list[str]:
@@ -100,7 +87,7 @@ def coerce_cli_value(name: str, text: str, schema: Any, document: Mapping[str, A
 
 
 def undeclared_inputs(schema: Any, inputs: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> list[str]:
-    """The names in ``inputs`` the schema does not declare (a warning, design.md §3), unless
+    """The names in ``inputs`` the schema does not declare (a warning, docs/decisions.md #11), unless
     the schema admits other properties explicitly (``additionalProperties``,
     ``patternProperties``)."""
     root = resolve_schema(schema, document)
@@ -176,11 +163,15 @@ def validate_inputs(
     document: Mapping[str, Any] | None = None,
     schema_pointer: str | None = None,
     workflow_id: str | None = None,
+    location: Location | None = None,
 ) -> dict[str, Any]:
     """Defaulted inputs, or InputsError listing every problem.
 
     With ``document`` and ``schema_pointer`` (where ``schema`` sits in it, e.g.
-    ``/workflows/0/inputs``) the schema's ``$ref``s resolve inside the document.
+    ``/workflows/0/inputs``) the schema's ``$ref``s resolve inside the document (JSON
+    Pointers, ``$anchor`` s and ``$id`` s; nothing is fetched).  A schema that is not a valid
+    JSON Schema, or a ``$ref`` that leads nowhere, is InputsSchemaError: at ``location`` (of
+    the workflow's ``inputs``), or at the ``$ref`` itself when that is known.
     """
     if not isinstance(inputs, Mapping):
         raise InputsError([f"inputs must be an object, not {type(inputs).__name__}"], workflow_id)
@@ -191,117 +182,35 @@ def validate_inputs(
         f"input {given!r} is not declared; did you mean {declared!r}?"
         for given, declared in misspelled_inputs(schema, inputs, document)
     ]
-    from .schema import simple_errors
+    from ..schemas.fastpath import simple_errors
+    from ..schemas.validate import schema_errors
 
+    what = f"workflow {workflow_id!r}" if workflow_id else "the workflow"
     try:
-        _check_schema(schema)
+        check_inputs_schema(schema)
         simple = simple_errors(schema, values)
         if simple is not None:
             problems = [_message(path, keyword, message) for path, keyword, message in sorted(simple, key=_path_key)]
         else:
-            problems = [_describe(error) for error in _errors(schema, values, document, schema_pointer)]
+            found = schema_errors(schema, values, document=document, pointer=schema_pointer)
+            problems = [_describe(error) for error in found]
+    except InputsSchemaError as error:
+        raise InputsSchemaError(f"the inputs schema of {what}: {error.message}", _at(location, error.pointer)) from None
     except Exception as exc:  # noqa: BLE001 - whatever the schema library stumbled on
         # a broken schema is the document's mistake, not the caller's: say where it is
-        what = f"workflow {workflow_id!r}" if workflow_id else "the workflow"
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputsSchemaError(f"the inputs schema of {what} is not a valid JSON Schema: {detail}") from None
+        raise InputsSchemaError(f"the inputs schema of {what} is not a valid JSON Schema: {detail}", location) from None
     if typos or problems:
         raise InputsError(typos + problems, workflow_id)
     return values
 
 
-_BASE = "urn:arazzo-runner:document"
-
-
-def _errors(schema: Any, values: Any, document: Mapping[str, Any] | None, pointer: str | None) -> list[Any]:
-    # jsonschema is imported here only: it costs a tenth of a second at start-up
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    if document is not None and pointer is not None:
-        resource = Resource.from_contents(dict(document), default_specification=DRAFT202012)
-        registry: Registry[Any] = Registry().with_resource(_BASE, resource)
-        validator = Draft202012Validator({"$ref": f"{_BASE}#{pointer}"}, registry=registry)
-    else:
-        validator = Draft202012Validator(schema)
-    return sorted(validator.iter_errors(values), key=lambda error: [str(p) for p in error.absolute_path])
-
-
-_JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "array", "object"})
-
-
-class InputsSchemaError(DocumentError):
-    """A workflow's inputs schema is not a valid JSON Schema (``path``: where in the schema)."""
-
-    path: tuple[Any, ...] = ()
-
-
-def check_inputs_schema(schema: Any) -> None:
-    """Raise InputsSchemaError when ``schema`` is not a JSON Schema jsonschema could apply."""
-    _check_schema(schema)
-
-
-def _check_schema(schema: Any) -> None:
-    """Refuse a schema that jsonschema could not apply (unknown types, bad keyword values)."""
-    from .schema import SUPPORTED
-
-    if isinstance(schema, Mapping) and all(k in SUPPORTED or k.startswith("x-") for k in schema) and _plain(schema):
-        return  # the fast path checks these keywords itself
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        location = "/".join(str(p) for p in exc.absolute_path)
-        error = InputsSchemaError(f"{exc.message}" + (f" (at {location})" if location else ""))
-        error.path = tuple(exc.absolute_path)
-        raise error from None
-
-
-def schema_is_plain(schema: Any) -> bool:
-    """Whether the simple keywords of ``schema`` have values of the right JSON types, so that
-    :func:`.schema.simple_errors` may check it (else jsonschema must)."""
-    return _plain(schema)
-
-
-def _plain(schema: Any, depth: int = 0) -> bool:
-    """Whether the simple keywords of ``schema`` have values of the right JSON types."""
-    import re
-
-    if isinstance(schema, bool):
-        return True
-    if not isinstance(schema, Mapping) or depth > 32:
-        return False
-    numbers = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-    counts = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
-    for key, value in schema.items():
-        if key in numbers and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            return False
-        if key in counts and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            return False
-        if key == "type" and not (
-            (isinstance(value, str) and value in _JSON_TYPES)
-            or (isinstance(value, list) and all(t in _JSON_TYPES for t in value))
-        ):
-            return False
-        if key == "required" and not (isinstance(value, list) and all(isinstance(n, str) for n in value)):
-            return False
-        if key == "enum" and not isinstance(value, list):
-            return False
-        if key == "pattern":
-            try:
-                re.compile(value)
-            except (re.error, TypeError):
-                return False
-        if key == "properties" and not (
-            isinstance(value, Mapping) and all(_plain(v, depth + 1) for v in value.values())
-        ):
-            return False
-        if key in ("items", "additionalProperties") and not _plain(value, depth + 1):
-            return False
-    return True
+def _at(location: Location | None, pointer: str | None) -> Location | None:
+    """``location`` moved to ``pointer`` (absolute, in the same document), when both are known."""
+    if location is None or pointer is None:
+        return location
+    # a Location only offers child(); rebuild one at the absolute pointer, keeping its resolver
+    return Location(location.file, pointer, resolver=getattr(location, "_resolver", None))
 
 
 def _path_key(error: tuple[Any, ...]) -> list[str]:

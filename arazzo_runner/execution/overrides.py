@@ -10,7 +10,6 @@ the Python API alike (they differ only in how they name the option).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from difflib import get_close_matches
 from typing import Any
 
 from ..errors import ArazzoError, UsageError
@@ -51,6 +50,8 @@ def source_names(description: Any, seen: set[int] | None = None) -> set[str]:
 
 def _unknown(label: str, what: str, known: set[str], listed_as: str, name: str) -> UsageError:
     """``label: <what> (<listed_as>: known, ...); did you mean ...?``"""
+    from difflib import get_close_matches  # only for an error message
+
     close = get_close_matches(name, sorted(known), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     listed = ", ".join(sorted(known)) or "none"

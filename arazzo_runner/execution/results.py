@@ -1,11 +1,13 @@
 """What a run produces: RunResult, StepResult, and the events the engine yields on the way.
 
-``RunResult.to_dict()`` is exactly the ``arazzo run --json`` object of design.md §2.1.
+``RunResult.to_dict()`` is exactly the ``arazzo run --json`` object of docs/json.md, and
+``Event.to_dict()`` a line of ``arazzo run --trace`` (without its timestamp), with the same
+camelCase keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from ..errors import Location
@@ -29,9 +31,12 @@ __all__ = [
     "MissingCredentials",
     "CredentialUsed",
     "RunFinished",
+    "DRY_RUN",
+    "as_dry_run",
 ]
 
 REDACTED = "***"
+DRY_RUN = "dry-run"  # the status of a run (and of its steps) that built its requests and sent none
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,7 @@ class StepResult:
 
     step_id: str
     workflow_id: str
-    status: str  # succeeded | failed
+    status: str  # succeeded | failed | dry-run
     attempt: int = 1
     request: RequestRecord | None = None
     response: ResponseRecord | None = None
@@ -114,7 +119,7 @@ class RunResult:
     """The result of running one workflow: status, outputs, every step execution, the error."""
 
     workflow_id: str | None
-    status: str  # succeeded | failed | error
+    status: str  # succeeded | failed | error | dry-run
     outputs: dict[str, Any] = field(default_factory=dict)
     steps: list[StepResult] = field(default_factory=list)
     error: RunError | None = None
@@ -126,8 +131,11 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """What ``arazzo run`` exits with: 0 succeeded, 1 failed, 2 could not start."""
-        return {"succeeded": 0, "failed": 1}.get(self.status, 2)
+        """What ``arazzo run`` exits with: 0 succeeded (or a dry run), 1 failed, 2 could not
+        start, 130 interrupted (``status`` ``error`` with ``error.type`` ``interrupted``)."""
+        if self.status == "error" and self.error is not None and self.error.type == "interrupted":
+            return 130
+        return {"succeeded": 0, DRY_RUN: 0, "failed": 1}.get(self.status, 2)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``arazzo run --json`` object."""
@@ -148,14 +156,17 @@ class Event:
     """Something the engine did; ``to_dict()`` is one line of a ``--trace`` file."""
 
     def to_dict(self) -> dict[str, Any]:
+        """``{"event": class name, field: value, ...}``, the fields in camelCase as in ``--json``."""
         data: dict[str, Any] = {"event": type(self).__name__}
-        from dataclasses import fields
-
         for item in fields(self):
-            name = item.name
-            value = getattr(self, name)
-            data[name] = value.to_dict() if hasattr(value, "to_dict") else value
+            value = getattr(self, item.name)
+            data[_camel(item.name)] = value.to_dict() if hasattr(value, "to_dict") else value
         return data
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,3 +264,20 @@ class RunFinished(Event):
     """The last event of a run: its result."""
 
     result: RunResult
+
+
+def as_dry_run(event: Event) -> Event:
+    """``event`` as a dry run reports it: what succeeded (a request built, not sent) says
+    ``dry-run``.  The engine's own StepResults are not changed while it runs (its next
+    move depends on them): a StepFinished gets a copy; RunFinished, the last event, is
+    updated in place."""
+    if isinstance(event, StepFinished) and event.result.status == "succeeded":
+        return StepFinished(replace(event.result, status=DRY_RUN))
+    if isinstance(event, WorkflowFinished) and event.status == "succeeded":
+        return replace(event, status=DRY_RUN)
+    if isinstance(event, RunFinished):
+        result = event.result
+        result.steps = [replace(s, status=DRY_RUN) if s.status == "succeeded" else s for s in result.steps]
+        if result.status == "succeeded":
+            result.status = DRY_RUN
+    return event

@@ -14,25 +14,24 @@ from typing import Any
 
 import httpx
 
-from ..errors import ArazzoError, DocumentError, UsageError
-from ..model import FailureAction, Workflow
-from .actions import merge_actions
+from ..errors import ArazzoError, UsageError
+from ..model import Workflow
 from .auth import (
     Authenticator,
     AuthError,
     Secrets,
     TokenCache,
-    guard_redirect,
     missing_credentials,
     normalize_credentials,
     password_inputs,
 )
-from .deadline import exchange_deadline, expired
 from .destinations import check_input_destinations
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
+from .exchange import send, send_async
 from .inputs import validate_inputs
 from .overrides import check_overrides
-from .results import Event, RunError, RunFinished, RunResult
+from .planning import Planner
+from .results import Event, RunError, RunFinished, RunResult, as_dry_run
 from .transports import Fallback, LazyAsyncTransport, LazyTransport, environment_proxies
 
 __all__ = ["Runner", "run", "run_async", "error_result"]
@@ -51,7 +50,7 @@ class Runner:
     HTTP client when one is given: pass ``client`` (sync), ``async_client``, or a
     ``transport`` such as ``httpx.MockTransport`` to use for both.
 
-    ``credentials`` is ``{SOURCE: {SCHEME: {field: value}}}`` (design.md §2.3); OAuth2 tokens
+    ``credentials`` is ``{SOURCE: {SCHEME: {field: value}}}`` (docs/credentials.md); OAuth2 tokens
     fetched with them are kept for the Runner's life, each until it expires (on ``clock``).
     With ``require_auth``, a run that would send a request without the credentials its
     operation needs does not start (AuthError, ``error.type`` ``auth``).
@@ -142,7 +141,7 @@ class Runner:
         self._sleep = sleep or time.sleep
         self._async_sleep = async_sleep  # asyncio.sleep, imported when an async run starts
         self._cache: dict[Any, Any] = {}
-        self._planned: set[str] = set()
+        self._planner = Planner(self.options, self._cache)
 
     # ------------------------------------------------------------ preparing a run
 
@@ -163,7 +162,7 @@ class Runner:
     def prepare(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Workflow, dict[str, Any]]:
         """Check everything a run needs before any request: raises ArazzoError."""
         workflow = self.workflow(workflow_id)
-        self._plan(self.description, workflow, set())
+        self._planner.plan(self.description, workflow)
         values = validate_inputs(
             workflow.inputs,
             dict(inputs or {}),
@@ -189,82 +188,6 @@ class Runner:
                     [variable for _, variables in missing for variable in variables],
                 )
         return workflow, values
-
-    def _plan(self, description: Any, workflow: Workflow, seen: set[tuple[str, str]]) -> None:
-        """Resolve every operation and workflow the run can reach (unknown ids fail here)."""
-        from ..targets import resolve_operation, resolve_workflow
-
-        key = (description.uri, workflow.workflow_id or "")
-        if key in seen or f"{key}" in self._planned:
-            return
-        seen.add(key)
-        components = description.document.components
-        for step in workflow.steps:
-            if step.kind == "operation":
-                cache_key = ("operation", id(description), id(step))
-                if cache_key not in self._cache:
-                    self._cache[cache_key] = resolve_operation(description, step)
-                self._check_server(self._cache[cache_key], step)
-            elif step.kind == "workflow":
-                target = resolve_workflow(description, step.workflow_id, step.location.child("workflowId"))
-                self._plan(target.description, target.workflow, seen)
-            # every action the step can take, workflow-level and $components ones included
-            # (merge_actions raises for a reference to nothing)
-            actions = [
-                *merge_actions(step.on_success, workflow.success_actions, components, "successActions"),
-                *merge_actions(step.on_failure, workflow.failure_actions, components, "failureActions"),
-            ]
-            for action in actions:
-                allowed = ("end", "goto", "retry") if isinstance(action, FailureAction) else ("end", "goto")
-                if action.type not in allowed:
-                    raise DocumentError(
-                        f"action {action.name!r} has type {action.type!r}; expected one of {', '.join(allowed)}",
-                        action.location.child("type"),
-                    )
-                if action.type == "goto" and action.step_id is None and action.workflow_id is None:
-                    raise DocumentError(
-                        f"goto action {action.name!r} names neither a stepId nor a workflowId", action.location
-                    )
-                if action.step_id is not None and workflow.step(action.step_id) is None:
-                    raise DocumentError(
-                        f"action {action.name!r} ({action.type}) names step {action.step_id!r}, "
-                        f"which does not exist in workflow {workflow.workflow_id!r}",
-                        action.location.child("stepId"),
-                    )
-                if action.workflow_id is not None:
-                    target = resolve_workflow(description, action.workflow_id, action.location.child("workflowId"))
-                    self._plan(target.description, target.workflow, seen)
-        self._check_dependencies(description, workflow, [key], seen)
-        self._planned.add(f"{key}")
-
-    def _check_server(self, target: Any, step: Any) -> None:
-        """An operation with no absolute server URL cannot be sent anywhere: refuse the run."""
-        if target.source in self.options.servers:
-            return
-        operation = target.operation
-        server = operation.server_url(self.options.server_variables)
-        if not server.startswith(("http://", "https://")):
-            raise UsageError(
-                f"step {step.step_id!r}: the server of operation {operation.operation_id or operation.path!r} "
-                f"is {server!r}, not a full URL; pass --server {target.source}=URL (servers={{...}} in Python)",
-                step.location,
-            )
-
-    def _check_dependencies(
-        self, description: Any, workflow: Workflow, chain: list[tuple[str, str]], seen: set[tuple[str, str]]
-    ) -> None:
-        from ..targets import resolve_workflow
-
-        for index, name in enumerate(workflow.depends_on):
-            target = resolve_workflow(description, name, workflow.location.child("dependsOn", index))
-            key = (target.description.uri, target.workflow.workflow_id or "")
-            if key in chain:
-                cycle = " -> ".join(k[1] for k in [*chain, key])
-                raise DocumentError(
-                    f"workflow dependsOn makes a cycle: {cycle}", workflow.location.child("dependsOn", index)
-                )
-            self._check_dependencies(target.description, target.workflow, [*chain, key], seen)
-            self._plan(target.description, target.workflow, seen)
 
     def _start(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Any, Authenticator]:
         """The engine's generator for one run, and the run's Authenticator (its secrets: the
@@ -292,12 +215,14 @@ class Runner:
         engine = Engine(self.description, self.options, clock=self._clock, credentials=authenticator, cache=self._cache)
         return engine.run(workflow, values), authenticator
 
-    @staticmethod
-    def _shown(item: Event, authenticator: Authenticator) -> Event:
-        """An event as it leaves the Runner: secrets redacted; the result with the warnings."""
+    def _shown(self, item: Event, authenticator: Authenticator) -> Event:
+        """An event as it leaves the Runner: secrets redacted; the result with the warnings;
+        in a dry run, what would have been sent says ``dry-run`` rather than ``succeeded``."""
         if isinstance(item, RunFinished):
             warnings = item.result.warnings
             warnings.extend(w for w in authenticator.warnings if w not in warnings)
+        if self.options.dry_run:
+            item = as_dry_run(item)
         secrets = authenticator.secrets
         return secrets.value(item) if secrets else item
 
@@ -342,33 +267,8 @@ class Runner:
         assert result is not None
         return result
 
-    def _send(self, send: Send, jar: httpx.Cookies) -> Exchange:
-        client = self.client
-        request = _request(send, jar, client.headers)
-        started = time.perf_counter()
-        try:
-            # one deadline for the whole exchange, redirect hops and body included (deadline.py)
-            with exchange_deadline(send.timeout) as deadline:
-                # redirects are followed here, not by httpx: its redirect hops carry the client's
-                # cookie jar, which holds the cookies of every run; ours carry this run's
-                response = client.send(request, stream=True, follow_redirects=False)
-                hops = 0
-                while send.follow_redirects and response.next_request is not None:
-                    _keep_cookies(jar, response)
-                    request = _redirected(response.next_request, jar, send)
-                    response.close()
-                    hops += 1
-                    if hops > client.max_redirects:
-                        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-                    response = client.send(request, stream=True, follow_redirects=False)
-                try:
-                    content, error = _read(response.iter_bytes(), send.max_bytes, deadline, send.timeout)
-                finally:
-                    response.close()
-        except httpx.HTTPError as exc:
-            return _failed(exc, send, started)
-        _keep_cookies(jar, response)
-        return _exchange(response, content, error, started)
+    def _send(self, item: Send, jar: httpx.Cookies) -> Exchange:
+        return send(self.client, item, jar)
 
     # ------------------------------------------------------------ async
 
@@ -413,42 +313,8 @@ class Runner:
         assert result is not None
         return result
 
-    async def _asend(self, send: Send, jar: httpx.Cookies) -> Exchange:
-        client = self.async_client
-        request = _request(send, jar, client.headers)
-        started = time.perf_counter()
-        try:
-            with exchange_deadline(send.timeout) as deadline:  # see _send
-                # redirects are followed here, with this run's cookies (see _send)
-                response = await client.send(request, stream=True, follow_redirects=False)
-                hops = 0
-                while send.follow_redirects and response.next_request is not None:
-                    _keep_cookies(jar, response)
-                    request = _redirected(response.next_request, jar, send)
-                    await response.aclose()
-                    hops += 1
-                    if hops > client.max_redirects:
-                        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-                    response = await client.send(request, stream=True, follow_redirects=False)
-                try:
-                    chunks = []
-                    size = 0
-                    error = None
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > send.max_bytes:
-                            error = f"the response is larger than --max-response-bytes {send.max_bytes}"
-                            break
-                        if expired(deadline):
-                            raise _cut(send.timeout, request)
-                        chunks.append(chunk)
-                    content = b"".join(chunks)
-                finally:
-                    await response.aclose()
-        except httpx.HTTPError as exc:
-            return _failed(exc, send, started)
-        _keep_cookies(jar, response)
-        return _exchange(response, content, error, started)
+    async def _asend(self, item: Send, jar: httpx.Cookies) -> Exchange:
+        return await send_async(self.async_client, item, jar)
 
     # ------------------------------------------------------------ lifetime
 
@@ -514,106 +380,5 @@ def _advance(generator: Any, reply: Any, authenticator: Authenticator) -> Any:
         raise
 
 
-def _failed(exc: httpx.HTTPError, send: Send, started: float) -> Exchange:
-    """The Exchange of a request that got no response: a timeout, or another network error."""
-    elapsed = time.perf_counter() - started
-    if isinstance(exc, httpx.TimeoutException):
-        return Exchange(elapsed=elapsed, error=_timeout_message(send.timeout, exc), error_type="timeout")
-    return Exchange(elapsed=elapsed, error=_network_message(exc), error_type="network")
-
-
-def _exchange(response: httpx.Response, content: bytes, error: str | None, started: float) -> Exchange:
-    """The Exchange of a response (its body dropped when it was over the size limit)."""
-    elapsed = time.perf_counter() - started
-    if error is not None:
-        return Exchange(response.status_code, response.headers.multi_items(), b"", elapsed, error, "network")
-    return Exchange(response.status_code, response.headers.multi_items(), content, elapsed)
-
-
-def _timeout_message(timeout: float, exc: Exception) -> str:
-    detail = str(exc)
-    shown = f"timed out after {timeout:.3g} s"
-    return shown if not detail or "timed out" in detail else f"{shown} ({detail})"
-
-
-def _keep_cookies(jar: httpx.Cookies, response: httpx.Response) -> None:
-    # the cookie jar's parser is slow; most responses set no cookie
-    if "set-cookie" in response.headers:
-        jar.extract_cookies(response)
-
-
-def _request(send: Send, jar: httpx.Cookies, defaults: httpx.Headers | None = None) -> httpx.Request:
-    """The httpx request for ``send``: the client's default headers (User-Agent, any the
-    embedder set) unless the step sets the same name, and this run's cookies."""
-    names = {name.lower() for name, _ in send.headers}
-    inherited = [(k, v) for k, v in (defaults.multi_items() if defaults else []) if k.lower() not in names]
-    request = httpx.Request(send.method, send.url, headers=[*inherited, *send.headers], content=send.content)
-    _add_cookies(request, jar)
-    request.extensions["timeout"] = httpx.Timeout(send.timeout).as_dict()
-    return request
-
-
-def _add_cookies(request: httpx.Request, jar: httpx.Cookies) -> None:
-    """This run's cookies for ``request``, after any Cookie header the step set itself (the
-    jar alone would leave them out when the request already has one)."""
-    if not jar:
-        return
-    own = request.headers.get("cookie")
-    if own is not None:
-        del request.headers["cookie"]
-    jar.set_cookie_header(request)
-    if own is not None:
-        stored = request.headers.get("cookie")
-        request.headers["cookie"] = f"{own}; {stored}" if stored else own
-
-
-def _redirected(request: httpx.Request, jar: httpx.Cookies, send: Send) -> httpx.Request:
-    """A redirect hop as httpx built it, with this run's cookies instead of the client's, and
-    no credential when it leaves the origin ``send`` was for (auth.guard_redirect)."""
-    if "cookie" in request.headers:
-        del request.headers["cookie"]
-    _add_cookies(request, jar)
-    guard_redirect(request, send)
-    return request
-
-
-def _read(chunks: Iterator[bytes], limit: int, deadline: float, timeout: float) -> tuple[bytes, str | None]:
-    parts = []
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            return b"", f"the response is larger than --max-response-bytes {limit}"
-        if expired(deadline):  # a transport given by the embedder: its streams are not bound
-            raise _cut(timeout, None)
-        parts.append(chunk)
-    return b"".join(parts), None
-
-
-def _cut(timeout: float, request: httpx.Request | None) -> httpx.ReadTimeout:
-    return httpx.ReadTimeout(f"the whole exchange took longer than {timeout:.3g} s", request=request)
-
-
-def _network_message(exc: httpx.HTTPError) -> str:
-    cause = exc.__cause__ or exc.__context__
-    detail = str(exc) or type(exc).__name__
-    if cause is not None and str(cause) and str(cause) not in detail:
-        detail = f"{detail} ({cause})"
-    url = getattr(getattr(exc, "request", None), "url", None) if isinstance(exc, httpx.RequestError) else None
-    return f"{type(exc).__name__}: {detail}" + (f" [{url}]" if url else "")
-
-
-def run(
-    document: Any, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, **options: Any
-) -> RunResult:
-    """Load ``document`` (a path or a Description) and run one workflow.  See :class:`Runner`."""
-    with Runner(document, **options) as runner:
-        return runner.run(workflow_id, inputs)
-
-
-async def run_async(
-    document: Any, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, **options: Any
-) -> RunResult:
-    """:func:`run` with asyncio."""
-    async with Runner(document, **options) as runner:
-        return await runner.run_async(workflow_id, inputs)
+# the one-call API lives in its own module; it is importable from here as it always was
+from .run_once import run, run_async  # noqa: E402

@@ -1,6 +1,6 @@
 """Simple conditions: ``$statusCode == 200 && $response.body#/status == 'active'``.
 
-Grammar (design.md §3), loosest first::
+Grammar (docs/decisions.md #19), loosest first::
 
     or      := and ( '||' and )*
     and     := compare ( '&&' compare )*

@@ -17,7 +17,6 @@ from .ast import And, Compare, Condition, Literal, Navigate, Not, Or, Reference
 from .conditions import parse_condition
 from .evaluate import ExpressionContext, compile_condition, compile_expression, compile_template, navigate
 from .limits import QUERY_TIME_CAP, LimitExceeded, budget
-from .messages import leaks_python
 
 __all__ = ["CriterionResult", "evaluate_criterion", "criterion_kind", "DEFAULT_VERSIONS", "ALLOWED_VERSIONS"]
 
@@ -210,6 +209,8 @@ def _unexpected(error: Exception) -> str:
     The text of an error raised by the embedder's own objects (a resolver, a context) is theirs
     and is kept; Python's own wording (``'<' not supported between instances of ...``) is not.
     """
+    from .messages import leaks_python  # its patterns are compiled only when an error needs them
+
     text = str(error).strip()
     if (
         not text

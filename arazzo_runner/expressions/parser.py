@@ -9,7 +9,7 @@ One scanner serves three places, which differ only in where an expression ends:
 Beyond the ABNF, two forms seen in real documents are read: dotted navigation after a body or
 a name (``$response.body.data.id``, ``$steps.s.outputs.user.id``) and ``[index]`` steps.  A
 name whose parts are separated by dots is resolved at evaluation time: an output actually
-named ``user.id`` wins over output ``user`` navigated to ``id`` (design.md §3).
+named ``user.id`` wins over output ``user`` navigated to ``id`` (docs/decisions.md #14).
 """
 
 from __future__ import annotations
@@ -91,13 +91,26 @@ class _Scanner:
         self.pos = match.end()
         return match.group()
 
-    def part(self, what: str, *, dots: bool = False) -> str:
-        """A name part: everything up to a stop character (or structure, unless ``dots``)."""
+    def part(self, what: str, *, dots: bool = False, brackets: bool = False) -> str:
+        """A name part: everything up to a stop character (or structure, unless ``dots``).
+
+        The ABNF's ``name = *( CHAR )`` allows brackets in a name: ``page[size]`` and
+        ``with[]`` (JSON:API and PHP style parameter names) are one name.  Only a bracket
+        holding an index or a quoted name (``[0]``, ``['a b']``) is a navigation step.
+        ``brackets`` is set for the names the ABNF defines (not for ``.member`` navigation
+        after a body, an extension where ``[-1]`` stays a mistake).
+        """
         stops = _STOPS[self.mode]
         text, pos = self.text, self.pos
         end = pos
         while end < len(text):
             char = text[end]
+            if char == "[" and brackets:
+                close = self._bracketed_name(end)
+                if close == -1:
+                    break
+                end = close + 1
+                continue
             if char in stops or (char in _STRUCTURE and not (dots and char in ".[]")):
                 break
             end += 1
@@ -106,11 +119,28 @@ class _Scanner:
         self.pos = end
         return text[pos:end]
 
+    def _bracketed_name(self, open_at: int) -> int:
+        """Where the ``]`` of a bracket that belongs to a name closes, or -1 when the bracket
+        at ``open_at`` is a navigation step (or not closed before the expression ends)."""
+        text = self.text
+        if _BRACKET.match(text, open_at + 1) is not None:
+            return -1
+        stops = _STOPS[self.mode]
+        close = open_at + 1
+        while close < len(text):
+            char = text[close]
+            if char == "]":
+                return close
+            if char in stops or char in "[#":
+                return -1
+            close += 1
+        return -1
+
     def names(self, what: str) -> tuple[str, ...]:
-        parts = [self.part(what)]
+        parts = [self.part(what, brackets=True)]
         while self.peek() == "." and self.pos + 1 < len(self.text):
             self.pos += 1
-            parts.append(self.part(what))
+            parts.append(self.part(what, brackets=True))
         return tuple(parts)
 
     def pointer(self) -> str | None:

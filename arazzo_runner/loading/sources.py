@@ -16,14 +16,15 @@ from typing import Any, Optional
 from urllib.parse import urldefrag, urljoin
 
 from ..errors import DocumentError, Location, SourceError, UsageError
-from ..model import ArazzoDocument, SourceDescription, build_document
+from ..model import ArazzoDocument, SourceDescription
+from ..model_build import build_document
 from .files import display_path, read_file, read_url
 from .uris import file_uri as _file_uri
 from .uris import is_remote as _is_remote
 from .uris import uri_path as _uri_path
 from .yamlfile import ParsedFile
 
-__all__ = ["Description", "Source", "load", "SUPPORTED_VERSIONS"]
+__all__ = ["Description", "Source", "load", "reject_other_kind", "SUPPORTED_VERSIONS"]
 
 SUPPORTED_VERSIONS = ("1.0.x", "1.1.x")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$")
@@ -222,14 +223,38 @@ def _detect_type(parsed: ParsedFile, description: SourceDescription, name: str, 
     return found
 
 
+_OTHER_KINDS = {"openapi": "an OpenAPI description", "asyncapi": "an AsyncAPI document"}
+
+
+def _not_arazzo(kind: Optional[str], location: Location) -> DocumentError:
+    hint = f" (this looks like {_OTHER_KINDS[kind]}, not an Arazzo document)" if kind in _OTHER_KINDS else ""
+    return DocumentError(f"missing the 'arazzo' version field{hint}", location)
+
+
+def reject_other_kind(path: str, shown: Optional[str] = None) -> None:
+    """Raise the DocumentError :func:`load` would raise for a local file that is plainly an
+    OpenAPI or AsyncAPI document, from its first bytes (:mod:`.detect`), before it is parsed:
+    seconds saved on a large description.  Anything else (a file that cannot be read, an
+    Arazzo document, an undecided one) is left to the full load."""
+    from .detect import sniff
+
+    if not os.path.isfile(path):  # never open a FIFO or a device: the load says what it is
+        return
+    try:
+        with open(path, "rb") as handle:
+            kind = sniff(handle)
+    except OSError:
+        return
+    if kind in _OTHER_KINDS:
+        raise _not_arazzo(kind, Location(shown or display_path(path), "", 1, 1))
+
+
 def _check_version(data: Any, parsed: ParsedFile) -> tuple[int, int]:
     if not isinstance(data, dict):
         raise DocumentError("an Arazzo document must be a mapping at its top level", parsed.location())
     if "arazzo" not in data:
-        hint = ""
-        if "openapi" in data or "swagger" in data:
-            hint = " (this looks like an OpenAPI description, not an Arazzo document)"
-        raise DocumentError(f"missing the 'arazzo' version field{hint}", parsed.location())
+        kind = "openapi" if "openapi" in data or "swagger" in data else "asyncapi" if "asyncapi" in data else None
+        raise _not_arazzo(kind, parsed.location())
     version = data["arazzo"]
     location = parsed.location("/arazzo")
     if not isinstance(version, str):
@@ -268,6 +293,7 @@ def load(
             raise SourceError(f"{path} is remote; pass --allow-remote (allow_remote=True) to fetch it")
         return Description(session.read(path, path, None), path, session)
     uri = _file_uri(path)
+    reject_other_kind(path)
     parsed = session.read(uri, display_path(path), None)
     description = Description(parsed, uri, session)
     _check_redirects(description, sources or {})

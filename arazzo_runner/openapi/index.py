@@ -20,13 +20,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..errors import DocumentError, Location, SourceError
 from ..loading.files import read_file
 from ..loading.yamlfile import ParsedFile
+from .assembly import OperationAssembly
+from .objects import (
+    DEFAULT_SERVER,
+    HTTP_METHODS,
+    Operation,
+    Parameter,
+    RequestBody,
+    Server,
+    ServerVariable,
+    expand_server,
+    join_url,
+)
 from .refs import Fetch, RefResolver, Resolved, escape_token, join_pointer, path_to_uri, split_pointer, uri_to_path
 
 __all__ = [
@@ -39,188 +50,12 @@ __all__ = [
     "Server",
     "ServerVariable",
     "expand_server",
+    "join_url",
     "load_openapi",
 ]
 
-HTTP_METHODS: tuple[str, ...] = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
-"""The path item keys that hold operations (``query`` is OpenAPI 3.2's)."""
-
 _METHODS = frozenset(HTTP_METHODS)
 _VERSION = re.compile(r"3\.[0-2](?:\.\d+)?(?:-[0-9A-Za-z.-]+)?\Z")
-_VARIABLE = re.compile(r"\{([^{}]*)\}")
-# Default style of a parameter by its location (OpenAPI "style" table).
-_DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
-
-
-@dataclass(frozen=True, slots=True)
-class ServerVariable:
-    """A Server Variable Object: its ``default``, allowed values (``enum``) and description."""
-
-    default: str | None
-    enum: tuple[str, ...] | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Server:
-    """A Server Object: ``url`` as written (``{variables}`` unexpanded), description, variables."""
-
-    url: str
-    description: str | None = None
-    variables: Mapping[str, ServerVariable] = field(default_factory=dict)
-    name: str | None = None  # OpenAPI 3.2
-
-    def __hash__(self) -> int:
-        """Hash of the identifying fields (the mapping fields are not hashable)."""
-        return hash((self.url, self.description, tuple(self.variables.items()), self.name))
-
-    def expand(self, overrides: Mapping[str, str] | None = None) -> str:
-        """The URL with its variables substituted (see :func:`expand_server`)."""
-        return expand_server(self, overrides or {})
-
-
-DEFAULT_SERVER = Server("/")
-"""What OpenAPI says applies when no ``servers`` are given at any level."""
-
-
-def expand_server(server: Server, overrides: Mapping[str, str]) -> str:
-    """``server.url`` with each ``{name}`` replaced: value in ``overrides`` > the variable's default.
-
-    A placeholder with neither (an undeclared variable without override, or one without a
-    default) is left as written.
-    """
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in overrides:
-            return str(overrides[name])
-        variable = server.variables.get(name)
-        if variable is not None and variable.default is not None:
-            return variable.default
-        return match.group(0)
-
-    if "{" not in server.url:
-        return server.url
-    return _VARIABLE.sub(substitute, server.url)
-
-
-@dataclass(frozen=True, slots=True)
-class Parameter:
-    """A Parameter Object with the defaults OpenAPI gives (``$ref`` already followed).
-
-    ``raw`` is the object as written; ``base_uri`` the document it was read from (to resolve
-    ``$ref`` s inside ``schema`` and ``content``) and ``location`` where it sits.
-    """
-
-    name: str
-    in_: str
-    required: bool
-    style: str | None
-    explode: bool
-    allow_reserved: bool
-    schema: Any | None
-    content: Mapping[str, Any] | None
-    deprecated: bool
-    raw: Mapping[str, Any]
-    base_uri: str = ""
-    location: Location | None = field(default=None, compare=False)
-
-    def __hash__(self) -> int:
-        """Hash of the identifying fields (the mapping fields are not hashable)."""
-        return hash((self.name, self.in_, self.base_uri))
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(name, in)``: what identifies a parameter within an operation."""
-        return (self.name, self.in_)
-
-
-@dataclass(frozen=True, slots=True)
-class RequestBody:
-    """A Request Body Object (``$ref`` followed): ``content`` maps media type to media object."""
-
-    required: bool
-    content: Mapping[str, Any]
-    description: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict)
-    base_uri: str = ""
-
-    def __hash__(self) -> int:
-        """Hash of the identifying fields (the mapping fields are not hashable)."""
-        return hash((self.required, tuple(self.content), self.base_uri))
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One operation of the description, with everything inherited from its path item and root.
-
-    ``servers`` is the effective list (operation > path item > root, else ``DEFAULT_SERVER``);
-    ``parameters`` merges the path item's with the operation's (the operation wins by
-    ``(name, in)``); ``security`` is the operation's ``security`` when present (even ``[]``,
-    which means "no authentication"), else the root's.  ``pointer`` is the JSON pointer of the
-    operation in the root document (``/paths/~1pets/get``), ``location`` where the operation
-    object is written (another file when its path item is a ``$ref`` to one).
-    """
-
-    operation_id: str | None
-    method: str
-    path: str
-    pointer: str
-    servers: tuple[Server, ...]
-    parameters: tuple[Parameter, ...]
-    request_body: RequestBody | None
-    responses: Mapping[str, Any]
-    security: list[dict[str, list[str]]]
-    location: Location = field(compare=False)
-    summary: str | None = None
-    description: str | None = None
-    tags: tuple[str, ...] = ()
-    deprecated: bool = False
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    base_uri: str = ""
-
-    def __hash__(self) -> int:
-        """Hash of the identifying fields (the mapping fields are not hashable)."""
-        return hash((self.base_uri, self.pointer, self.operation_id))
-
-    def parameter(self, name: str, in_: str) -> Parameter | None:
-        """The parameter ``name`` in ``in_`` (``path``, ``query``, ``header``, ``cookie``)."""
-        for parameter in self.parameters:
-            if parameter.name == name and parameter.in_ == in_:
-                return parameter
-        return None
-
-    def server_url(self, overrides: Mapping[str, str] | None = None) -> str:
-        """The first effective server's URL, variables expanded (``overrides`` > defaults).
-
-        A relative server URL is resolved against the document's URI when that is http(s);
-        for a local file it stays relative (``/v1``), as there is no host to take.
-        """
-        server = self.servers[0] if self.servers else DEFAULT_SERVER
-        return _absolute_server(expand_server(server, overrides or {}), self.base_uri)
-
-    def url_template(self, server_url: str | None = None) -> str:
-        """Server URL joined with the path template: ``https://host/v1/Services/{ServiceSid}``.
-
-        ``server_url`` replaces the effective server (an override from the caller); by default
-        the first effective server is used with its variables at their defaults.
-        """
-        base = self.server_url() if server_url is None else _absolute_server(server_url, self.base_uri)
-        return join_url(base, self.path)
-
-
-def join_url(server_url: str, path: str) -> str:
-    """``server_url`` and a path template joined with exactly one ``/`` between them."""
-    if not path.startswith("/"):
-        path = "/" + path
-    return server_url.rstrip("/") + path
-
-
-def _absolute_server(url: str, base_uri: str) -> str:
-    """``url`` resolved against an http(s) ``base_uri``; left as it is for other documents."""
-    if "://" in url or not base_uri.startswith(("http://", "https://")):
-        return url
-    return urljoin(base_uri, url or ".")
 
 
 class _Entry:
@@ -252,7 +87,7 @@ class _Entry:
         self.item_pointer = item_pointer
 
 
-class OpenAPIIndex:
+class OpenAPIIndex(OperationAssembly):
     """An OpenAPI description, indexed: operations by id and by pointer, servers, schemes.
 
     Build it with :meth:`build` (from an already parsed file) or :func:`load_openapi`.
@@ -496,174 +331,6 @@ class OpenAPIIndex:
         """A short description: name, version, number of operations."""
         return f"<OpenAPIIndex {self.name!r} openapi {self.version} ({len(self._entries)} operations)>"
 
-    # -------------------------------------------------------------------- assembling operations
-
-    def _operation(self, entry: _Entry) -> Operation:
-        """The Operation of ``entry``, assembled on first use (its top-level ``$ref`` s followed)."""
-        cached = self._operations.get(id(entry))
-        if cached is not None:
-            return cached
-        op, uri = entry.op, entry.op_uri
-        servers = (
-            self._servers(op.get("servers"), uri, entry.op_pointer + "/servers")
-            or self._servers(entry.item.get("servers"), entry.item_uri, entry.item_pointer + "/servers")
-            or self.servers
-            or (DEFAULT_SERVER,)
-        )
-        parameters: dict[tuple[str, str], Parameter] = {}
-        for parameter in self._parameter_list(entry.item.get("parameters"), entry.item_uri, entry.item_pointer):
-            parameters[parameter.key] = parameter
-        for parameter in self._parameter_list(op.get("parameters"), uri, entry.op_pointer):
-            parameters[parameter.key] = parameter
-        security_source = op if "security" in op else self.data
-        security = _security(security_source.get("security"))
-        tags = op.get("tags")
-        operation_id = op.get("operationId")
-        operation = Operation(
-            operation_id=operation_id if isinstance(operation_id, str) else None,
-            method=entry.method,
-            path=entry.path,
-            pointer=entry.pointer,
-            servers=servers,
-            parameters=tuple(parameters.values()),
-            request_body=self._request_body(op.get("requestBody"), uri, entry.op_pointer + "/requestBody"),
-            responses=self._responses(op.get("responses"), uri, entry.op_pointer + "/responses"),
-            security=security,
-            location=self._resolver.location(uri, entry.op_pointer),
-            summary=_text(op.get("summary")),
-            description=_text(op.get("description")),
-            tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
-            deprecated=op.get("deprecated") is True,
-            raw=op,
-            base_uri=self._resolver.base_uri,
-        )
-        self._operations[id(entry)] = operation
-        return operation
-
-    def _servers(self, raw: Any, uri: str, pointer: str) -> tuple[Server, ...]:
-        """The Server objects of a ``servers`` list (empty when absent; bad entries noted)."""
-        if not isinstance(raw, list):
-            if raw is not None:
-                self._problem("'servers' must be a list", uri, pointer)
-            return ()
-        servers = []
-        for position, server in enumerate(raw):
-            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-                self._problem("a server must be a mapping with a string 'url'", uri, f"{pointer}/{position}")
-                continue
-            variables: dict[str, ServerVariable] = {}
-            raw_variables = server.get("variables")
-            if isinstance(raw_variables, dict):
-                for name, variable in raw_variables.items():
-                    if not isinstance(variable, dict):
-                        continue
-                    enum = variable.get("enum")
-                    default = variable.get("default")
-                    variables[name] = ServerVariable(
-                        default=None if default is None else _scalar_text(default),
-                        enum=tuple(_scalar_text(value) for value in enum) if isinstance(enum, list) else None,
-                        description=_text(variable.get("description")),
-                    )
-            servers.append(
-                Server(server["url"], _text(server.get("description")), variables, _text(server.get("name")))
-            )
-        return tuple(servers)
-
-    def _parameter_list(self, raw: Any, uri: str, owner_pointer: str) -> list[Parameter]:
-        """The parameters of a path item or operation at ``owner_pointer``."""
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self._problem("'parameters' must be a list", uri, owner_pointer + "/parameters")
-            return []
-        result = []
-        for position, value in enumerate(raw):
-            pointer = f"{owner_pointer}/parameters/{position}"
-            parameter = self._parameter(value, uri, pointer)
-            if parameter is not None:
-                result.append(parameter)
-        return result
-
-    def _parameter(self, value: Any, uri: str, pointer: str) -> Parameter | None:
-        """One parameter (``$ref`` followed; referenced components are built once)."""
-        is_ref = isinstance(value, dict) and "$ref" in value
-        if is_ref:
-            value, uri, pointer = self._resolver.follow(value, uri, pointer)
-            cache_key = (uri, pointer)
-            if cache_key in self._parameters:  # a shared component: built once
-                return self._parameters[cache_key]
-        parameter = self._make_parameter(value, uri, pointer)
-        if is_ref:
-            self._parameters[(uri, pointer)] = parameter
-        return parameter
-
-    def _make_parameter(self, value: Any, uri: str, pointer: str) -> Parameter | None:
-        """A Parameter from a Parameter Object, with OpenAPI's defaults; None (noted) if malformed."""
-        if not isinstance(value, dict):
-            self._problem("a parameter must be a mapping", uri, pointer)
-            return None
-        name, in_ = value.get("name"), value.get("in")
-        if not isinstance(name, str) or not isinstance(in_, str):
-            self._problem("a parameter needs a string 'name' and 'in'", uri, pointer)
-            return None
-        style = value.get("style")
-        if not isinstance(style, str):
-            style = _DEFAULT_STYLE.get(in_)
-        explode = value.get("explode")
-        content = value.get("content")
-        return Parameter(
-            name=name,
-            in_=in_,
-            required=True if in_ == "path" else value.get("required") is True,
-            style=style,
-            explode=explode if isinstance(explode, bool) else style == "form",
-            allow_reserved=value.get("allowReserved") is True,
-            schema=value.get("schema"),
-            content=content if isinstance(content, dict) else None,
-            deprecated=value.get("deprecated") is True,
-            raw=value,
-            base_uri=uri,
-            location=self._resolver.location(uri, pointer),
-        )
-
-    def _request_body(self, raw: Any, uri: str, pointer: str) -> RequestBody | None:
-        """The request body (``$ref`` followed, and each media type object's ``$ref``)."""
-        if raw is None:
-            return None
-        value, uri, pointer = self._resolver.follow(raw, uri, pointer)
-        if not isinstance(value, dict):
-            self._problem("a request body must be a mapping", uri, pointer)
-            return None
-        content: dict[str, Any] = {}
-        raw_content = value.get("content")
-        if isinstance(raw_content, dict):
-            for media_type, media in raw_content.items():
-                # OpenAPI 3.2 lets media type objects be references.
-                content[media_type] = self._resolver.follow(
-                    media, uri, f"{pointer}/content/{escape_token(media_type)}"
-                ).value
-        return RequestBody(
-            required=value.get("required") is True,
-            content=content,
-            description=_text(value.get("description")),
-            raw=value,
-            base_uri=uri,
-        )
-
-    def _responses(self, raw: Any, uri: str, pointer: str) -> dict[str, Any]:
-        """Status code -> response object, each top-level ``$ref`` followed, extensions left out."""
-        if not isinstance(raw, dict):
-            return {}
-        responses = {}
-        for status, response in raw.items():
-            status = str(status)
-            if status.startswith("x-"):
-                continue
-            if isinstance(response, dict) and "$ref" in response:
-                response = self._resolver.follow(response, uri, f"{pointer}/{escape_token(status)}").value
-            responses[status] = response
-        return responses
-
 
 def _check_version(parsed: ParsedFile) -> str:
     """The ``openapi`` version string, or a SourceError saying what the document is instead."""
@@ -692,34 +359,6 @@ def _check_version(parsed: ParsedFile) -> str:
             parsed.location("/openapi"),
         )
     return version
-
-
-def _security(raw: Any) -> list[dict[str, list[str]]]:
-    """Security requirements as a list of ``{scheme: [scopes]}`` (malformed entries dropped)."""
-    if not isinstance(raw, list):
-        return []
-    requirements = []
-    for requirement in raw:
-        if isinstance(requirement, dict):
-            requirements.append(
-                {
-                    str(name): [str(scope) for scope in scopes] if isinstance(scopes, list) else []
-                    for name, scopes in requirement.items()
-                }
-            )
-    return requirements
-
-
-def _text(value: Any) -> str | None:
-    """``value`` when it is a string, else None."""
-    return value if isinstance(value, str) else None
-
-
-def _scalar_text(value: Any) -> str:
-    """A scalar as text (a server variable written as a number or boolean in YAML)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # ---------------------------------------------------------------------------------- loading

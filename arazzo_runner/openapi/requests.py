@@ -143,8 +143,8 @@ def value_problems(
 
 
 def _fast_problems(schema: Any, value: Any) -> list[str] | None:
-    from ..execution.inputs import schema_is_plain
     from ..execution.schema import simple_errors
+    from ..schemas.check import schema_is_plain
 
     if not isinstance(schema, Mapping) or schema.get("nullable") is True or not schema_is_plain(schema):
         return None

@@ -51,11 +51,15 @@ def _load_diagnostic(error: DocumentError, stage: str) -> Diagnostic:
 def _read(path: PathLike, sources: Optional[Mapping[str, str]], allow_remote: bool) -> Union[Description, Diagnostic]:
     """Load ``path``: the Description, or the diagnostic that stops validation."""
     from ..loading.files import read_file
-    from ..loading.sources import load
+    from ..loading.sources import load, reject_other_kind
     from ..loading.uris import is_remote
 
     text = os.fspath(path)
     if not is_remote(text):
+        try:
+            reject_other_kind(text)  # an OpenAPI file is told from its first bytes, not parsed
+        except DocumentError as error:
+            return _load_diagnostic(error, "load")
         try:
             read_file(text)  # parsed once: load() below finds it in the in-process cache
         except SourceError:

@@ -7,7 +7,7 @@ diagnostics of one document.
 
 Formatters take diagnostics and return text: :func:`format_text` (``FILE:LINE:COL severity
 rule-id message``), :func:`format_json` (the ``validate --format json`` contract of
-design.md §2.1), :func:`format_sarif` (SARIF 2.1.0) and :func:`format_github` (GitHub
+docs/json.md), :func:`format_sarif` (SARIF 2.1.0) and :func:`format_github` (GitHub
 Actions workflow commands).  None of them prints: the CLI does.
 """
 
@@ -126,7 +126,7 @@ class ValidationReport:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"valid": ..., "diagnostics": [...]}`` as design.md §2.1 specifies."""
+        """``{"valid": ..., "diagnostics": [...]}`` as docs/json.md specifies."""
         return {"valid": self.valid, "diagnostics": [d.to_dict() for d in self.diagnostics]}
 
     def __bool__(self) -> bool:  # a report is a value, not a verdict: use .valid
@@ -158,7 +158,7 @@ def format_text(diagnostics: Iterable[Diagnostic], paint: Optional[Mapping[Any, 
 
 
 def format_json(diagnostics: Iterable[Diagnostic], *, valid: Optional[bool] = None) -> str:
-    """The JSON object of design.md §2.1 (``valid`` defaults to "no error-level diagnostic")."""
+    """The JSON object of docs/json.md (``valid`` defaults to "no error-level diagnostic")."""
     items = list(diagnostics)
     if valid is None:
         valid = not any(d.severity == ERROR for d in items)

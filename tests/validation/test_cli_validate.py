@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from arazzo_runner.cli import main
 from arazzo_runner.validation import RULES
 
@@ -148,3 +150,38 @@ def test_rules_lists_every_rule() -> None:
 def test_no_file_is_a_usage_error() -> None:
     code, _, err = run()
     assert code == 2 and "name at least one FILE" in err
+
+
+def test_a_directory_stands_for_the_arazzo_documents_below_it(write_document: Callable[..., Path]) -> None:
+    path = write_document(TYPO)  # next to the five OpenAPI/Swagger test sources
+    code, out, err = run(str(path.parent))
+    assert code == 1
+    (line,) = out.splitlines()
+    assert line.startswith(f"{path}:8:37 error unknown-operation ")
+    assert err == "1 file invalid: 1 error, 0 warnings (5 other files skipped: not Arazzo documents)\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "an OpenAPI description"),
+        ("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n", "an AsyncAPI document"),
+    ],
+    ids=["openapi", "asyncapi"],
+)
+def test_a_named_file_of_another_kind_is_one_error_found_without_parsing_it(
+    write_document: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, text: str, hint: str
+) -> None:
+    path = write_document(text, "other.yaml")
+
+    def no_parse(raw: bytes, name: str) -> None:
+        raise AssertionError(f"{name} was parsed")
+
+    monkeypatch.setattr("arazzo_runner.loading.files.parse_cached", no_parse)
+    code, out, _ = run(str(path), "--format", "json")
+    assert code == 1
+    (diagnostic,) = json.loads(out)["diagnostics"]
+    assert (diagnostic["rule"], diagnostic["line"], diagnostic["column"]) == ("version", 1, 1)
+    assert (
+        diagnostic["message"] == f"missing the 'arazzo' version field (this looks like {hint}, not an Arazzo document)"
+    )

@@ -128,7 +128,17 @@ declare("newer-feature", ERROR, "an Arazzo 1.1 feature in a document that declar
 
 # The semantic rules register themselves when their modules are imported, in this order (the
 # order of the table, of `arazzo validate --rules`, and in which the checks run).
-MODULES = ("sources", "uniqueness", "references", "refs", "expressions", "criteria", "parameters", "flow")
+MODULES = (
+    "sources",
+    "uniqueness",
+    "references",
+    "dependencies",
+    "refs",
+    "expressions",
+    "criteria",
+    "parameters",
+    "flow",
+)
 
 
 def _register() -> None:

@@ -35,7 +35,7 @@ def expression_syntax(context: Context) -> Iterator[Finding]:
 
 
 def _declares(names: tuple[str, ...], declared: Mapping[str, Any] | frozenset[str]) -> bool:
-    """Whether ``a.b`` names a declared ``a.b``, or ``a`` navigated into (design.md §3)."""
+    """Whether ``a.b`` names a declared ``a.b``, or ``a`` navigated into (docs/decisions.md #14)."""
     return ".".join(names) in declared or (bool(names) and names[0] in declared)
 
 
@@ -63,6 +63,7 @@ def unknown_input(context: Context) -> Iterator[Finding]:
 
 @rule("step-order", ERROR, "$steps.<id> names a step that cannot have run before the expression is evaluated")
 def step_order(context: Context) -> Iterator[Finding]:
+    by_dependencies: dict[int, bool] = {}  # per workflow: asked for every reference
     for occurrence, expression in _references(context):
         workflow, step = occurrence.workflow, occurrence.step
         if expression.root != "steps" or workflow is None or step is None:
@@ -71,6 +72,11 @@ def step_order(context: Context) -> Iterator[Finding]:
         if earlier is None:
             continue  # unknown step: the unknown-step rule says so
         later = context.step_number(workflow, step)
+        ordered = by_dependencies.get(id(workflow))
+        if ordered is None:
+            ordered = by_dependencies[id(workflow)] = _ordered_by_dependencies(workflow)
+        if earlier != later and ordered:
+            continue  # the runner runs the steps it refers to first; cycles: depends-on-cycle
         if earlier == later:
             if occurrence.phase == "action":
                 continue  # actions run once the step's outputs are set
@@ -87,6 +93,14 @@ def step_order(context: Context) -> Iterator[Finding]:
                 f"{expression.text}: step {expression.qualifier!r} cannot have run before step {step.step_id!r} "
                 "(it comes later and no goto leads from it to this step)",
             )
+
+
+def _ordered_by_dependencies(workflow: Workflow) -> bool:
+    """Whether the steps run in the order their dependencies give (1.1 step dependsOn), in
+    which a ``$steps`` reference makes the step it names run first."""
+    from ...step_order import uses_depends_on
+
+    return uses_depends_on(workflow)
 
 
 @rule("unknown-output", ERROR, "an output named by $steps/$workflows/$outputs is not declared")

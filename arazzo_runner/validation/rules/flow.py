@@ -53,7 +53,7 @@ def several_servers(context: Context) -> Iterator[Finding]:
 
 @rule("inputs-schema", ERROR, "a workflow's inputs (or a components.inputs entry) is not a valid JSON Schema")
 def inputs_schema(context: Context) -> Iterator[Finding]:
-    from ...execution.inputs import InputsSchemaError, check_inputs_schema
+    from ...schemas.check import InputsSchemaError, check_inputs_schema
 
     for workflow in context.document.workflows:
         if workflow.inputs is None or "$ref" in (workflow.inputs if isinstance(workflow.inputs, dict) else {}):

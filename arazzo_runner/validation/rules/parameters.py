@@ -58,6 +58,7 @@ def parameter_in(context: Context) -> Iterator[Finding]:
                     f"{_describe(parameter, entry)} of step {step.step_id!r} needs `in` ({allowed}): "
                     "the step calls an operation",
                 )
+    yield from _workflow_parameters_without_in(context)
     if context.minor < (1, 1):
         return
     for action in context.inline_actions():
@@ -70,6 +71,44 @@ def parameter_in(context: Context) -> Iterator[Finding]:
                     f"{_describe(parameter, entry)} of action {action.name!r} is a workflow input: "
                     "`in` must not be used on action parameters",
                 )
+
+
+def _overrides(context: Context, step: Step, parameter: Parameter) -> bool:
+    """Whether the step gives a parameter of the same name and location (it wins)."""
+    for entry in step.parameters:
+        own = context.resolve_parameter(entry)
+        if own is not None and own.name == parameter.name and own.in_ == parameter.in_:
+            return True
+    return False
+
+
+def _workflow_parameters(context: Context) -> Iterator[tuple[Workflow, Any, Parameter, list[Step]]]:
+    """Each workflow-level parameter (a Reusable Object resolved) with the steps it is passed
+    to: every step of the workflow that does not give one of the same name and location."""
+    for workflow in context.document.workflows:
+        for entry in workflow.parameters:
+            parameter = context.resolve_parameter(entry)
+            if parameter is None or not isinstance(parameter.name, str):
+                continue
+            steps = [step for step in workflow.steps if not _overrides(context, step, parameter)]
+            yield workflow, entry, parameter, steps
+
+
+def _workflow_parameters_without_in(context: Context) -> Iterator[Finding]:
+    for workflow, entry, parameter, steps in _workflow_parameters(context):
+        if parameter.in_ is not None:
+            continue
+        callers = [step for step in steps if _calls_operation(step)]
+        if not callers:
+            continue  # every step calls a workflow: the parameter maps to an input
+        allowed = (
+            "path, query, querystring, header or cookie" if context.minor >= (1, 1) else "path, query, header or cookie"
+        )
+        yield Finding(
+            entry.location,
+            f"{_describe(parameter, entry)} of workflow {workflow.workflow_id!r} needs `in` ({allowed}): it is passed "
+            f"to every step, and step {callers[0].step_id!r} calls an operation",
+        )
 
 
 @rule(
@@ -153,6 +192,36 @@ def unknown_parameter(context: Context) -> Iterator[Finding]:
             else:
                 hint = suggest(name, [p.name for p in operation.parameters])
             yield Finding(entry.location, f"operation {_label(operation)} has no parameter {shown}{hint}")
+    yield from _unknown_workflow_parameters(context)
+
+
+def _unknown_workflow_parameters(context: Context) -> Iterator[Finding]:
+    """Workflow-level parameters, checked against the operation of every step they reach
+    (once per operation, naming the steps that call it)."""
+    for _workflow, entry, parameter, steps in _workflow_parameters(context):
+        name, where = parameter.name or "", parameter.in_
+        missing: dict[int, tuple[Operation, list[str]]] = {}
+        for step in steps:
+            found = context.operation(step)
+            operation = found.operation
+            if found.status != "found" or operation is None or _declared(operation, name, where) is not None:
+                continue
+            if where == "header" and name.lower() in _IGNORED_HEADERS:
+                continue
+            if where in ("header", "query", "cookie") and _security_parameter(
+                context, found.source, operation, name, where
+            ):
+                continue
+            missing.setdefault(id(operation), (operation, []))[1].append(repr(step.step_id))
+        for operation, callers in missing.values():
+            elsewhere = _declared(operation, name, None)
+            shown = f"{name!r}" + (f" (in {where})" if where else "")
+            hint = f"; it is declared in {elsewhere.in_}" if elsewhere is not None else ""
+            yield Finding(
+                entry.location,
+                f"workflow-level {_describe(parameter, entry)} is passed to step {', '.join(callers)}, but operation "
+                f"{_label(operation)} has no parameter {shown}{hint}",
+            )
 
 
 def _supplied(context: Context, workflow: Workflow, step: Step) -> list[Parameter]:
@@ -255,11 +324,17 @@ def _calls(context: Context) -> Iterator[tuple[WorkflowLookup, str, list[tuple[P
             given = []
             for entry in (*workflow.parameters, *step.parameters):
                 parameter = context.resolve_parameter(entry)
-                if parameter is not None and isinstance(parameter.name, str):
-                    given.append((parameter, entry if any(entry is own for own in step.parameters) else None))
+                if parameter is None or not isinstance(parameter.name, str):
+                    continue
+                own = any(entry is mine for mine in step.parameters)
+                if not own and _overrides(context, step, parameter):
+                    continue
+                # a workflow-level parameter without `in` is meant as an input: it is checked;
+                # one with `in` is meant for the operations and not reported here
+                given.append((parameter, entry if own or parameter.in_ is None else None))
             yield context.workflow(step.workflow_id), f"step {step.step_id!r}", given, step.location.child("workflowId")
     for action in context.inline_actions():
-        # 1.1 action parameters; without any, a goto passes the run's own inputs (design.md §3)
+        # 1.1 action parameters; without any, a goto passes the run's own inputs (docs/decisions.md)
         if not isinstance(action.workflow_id, str) or not action.parameters:
             continue
         given = []

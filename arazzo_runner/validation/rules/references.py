@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ...errors import Location
 from ...model import ReusableObject, Step, Workflow
-from ..context import QUALIFIED, suggest
+from ...schemas.refs import NOTHING, escape_token, follow_pointer
+from ..context import NON_ARAZZO, QUALIFIED, suggest
 from . import ERROR, Finding, rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -149,6 +150,35 @@ def unknown_workflow(context: Context) -> Iterator[Finding]:
         found = context.workflow(workflow_id)
         if found.status in ("missing", "wrong-type"):
             yield Finding(location, found.message)
+    known = [w.workflow_id for w in context.document.workflows if isinstance(w.workflow_id, str)]
+    for occurrence in context.values().occurrences:
+        for expression in occurrence.result.references:
+            # $workflows.<id> names a workflow of this document (others: $sourceDescriptions)
+            if expression.root == "workflows" and _workflow_exists(context, expression.qualifier or "") is False:
+                yield Finding(
+                    context.at_offset(occurrence.location, expression.offset),
+                    f"{expression.text}: no workflow {expression.qualifier!r} in this document"
+                    + suggest(expression.qualifier or "", known),
+                )
+
+
+def _workflow_exists(context: Context, workflow_id: str) -> Optional[bool]:
+    """Whether ``$workflows.<id>`` can name a workflow: one of this document, or one of an
+    Arazzo source (the runner records the outputs of the workflows it runs by their plain
+    id, whichever document they are in); None when an Arazzo source cannot be read."""
+    if context.document.workflow(workflow_id) is not None:
+        return True
+    unknown = False
+    for source in context.document.source_descriptions:
+        if not isinstance(source.name, str) or source.type in NON_ARAZZO:
+            continue
+        state = context.source_state(source.name)
+        if not state.ok:
+            unknown = unknown or source.type == "arazzo" or state.status != "undeclared"
+            continue
+        if state.type == "arazzo" and context.workflow(f"$sourceDescriptions.{source.name}.{workflow_id}").workflow:
+            return True
+    return None if unknown else False
 
 
 def _steps_of(workflow: Workflow) -> dict[str, Step]:
@@ -235,54 +265,6 @@ def _depends_on_step(
     return None
 
 
-@rule("depends-on-cycle", ERROR, "workflows (or 1.1 steps) depend on each other in a cycle")
-def depends_on_cycle(context: Context) -> Iterator[Finding]:
-    workflows = {w.workflow_id: w for w in context.document.workflows if isinstance(w.workflow_id, str)}
-    graph = {wid: [d for d in w.depends_on if d in workflows] for wid, w in workflows.items()}
-    for cycle in _cycles(graph):
-        first = workflows[cycle[0]]
-        where = first.location.child("dependsOn", first.depends_on.index(cycle[1 % len(cycle)]))
-        yield Finding(where, "workflow dependsOn makes a cycle: " + " -> ".join(cycle + [cycle[0]]))
-    for workflow in context.document.workflows:
-        steps = _steps_of(workflow)
-        step_graph = {sid: [d for d in s.depends_on if d in steps] for sid, s in steps.items()}
-        for cycle in _cycles(step_graph):
-            first_step = steps[cycle[0]]
-            where = first_step.location.child("dependsOn", first_step.depends_on.index(cycle[1 % len(cycle)]))
-            yield Finding(where, "step dependsOn makes a cycle: " + " -> ".join(cycle + [cycle[0]]))
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Each elementary cycle once (found by depth-first search, reported from its first node)."""
-    found: list[list[str]] = []
-    seen_sets: set[frozenset[str]] = set()
-    state: dict[str, int] = {}
-
-    # iterative: a chain of thousands of dependsOn must not exhaust Python's recursion limit
-    for root in graph:
-        if root in state:
-            continue
-        path: list[str] = [root]
-        pending: list[Iterator[str]] = [iter(graph.get(root, ()))]
-        state[root] = 1
-        while pending:
-            nxt = next(pending[-1], None)
-            if nxt is None:
-                pending.pop()
-                state[path.pop()] = 2
-            elif state.get(nxt) == 1:
-                cycle = path[path.index(nxt) :]
-                key = frozenset(cycle)
-                if key not in seen_sets:
-                    seen_sets.add(key)
-                    found.append(cycle)
-            elif state.get(nxt) is None:
-                state[nxt] = 1
-                path.append(nxt)
-                pending.append(iter(graph.get(nxt, ())))
-    return found
-
-
 _KINDS = {
     "parameters": "parameter",
     "successActions": "success action",
@@ -355,30 +337,11 @@ def _input_refs(context: Context) -> Iterator[Finding]:
             if isinstance(node, dict):
                 ref = node.get("$ref")
                 if isinstance(ref, str) and ref.startswith("#/"):
-                    if _follow(context.data, ref[1:]) is _NOTHING:
+                    if follow_pointer(context.data, ref[1:]) is NOTHING:
                         yield Finding(context.at(f"{at}/$ref"), f"$ref {ref!r} points to nothing in this document")
-                stack.extend((value, f"{at}/{_escape(key)}", depth + 1) for key, value in node.items())
+                stack.extend((value, f"{at}/{escape_token(key)}", depth + 1) for key, value in node.items())
             elif isinstance(node, list):
                 stack.extend((value, f"{at}/{index}", depth + 1) for index, value in enumerate(node))
-
-
-_NOTHING = object()
-
-
-def _escape(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def _follow(data: Any, pointer: str) -> Any:
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(data, dict) and token in data:
-            data = data[token]
-        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
-            data = data[int(token)]
-        else:
-            return _NOTHING
-    return data
 
 
 @rule("component-kind", ERROR, "a Reusable Object refers to a component of the wrong kind")
