@@ -376,10 +376,12 @@ INTERRUPTED = "the run was interrupted (Ctrl-C); the steps so far are reported"
 def trace_line(event: Any) -> str:
     """One line of a ``--trace`` file: ``event``, ``timestamp`` (when the event left the
     Runner: ISO 8601, UTC, milliseconds), then the event's fields, camelCase as in ``--json``."""
-    from datetime import datetime, timezone
+    import time
 
+    from ..execution.results import iso_time
     from .output import json_text
 
-    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     data = event.to_dict()
-    return json_text({"event": data.pop("event"), "timestamp": now, **data}) + "\n"
+    if data.get("timestamp") is None:
+        data["timestamp"] = iso_time(time.time())
+    return json_text(data) + "\n"

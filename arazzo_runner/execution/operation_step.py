@@ -179,7 +179,7 @@ class OperationStep(StepValues):
             redacted_headers(exchange.headers, secret_headers),
             None if body_value is MISSING else body_value,
         )
-        yield ResponseReceived(workflow_id, step_id, exchange.status_code, exchange.elapsed)
+        yield ResponseReceived(workflow_id, step_id, exchange.status_code, exchange.elapsed, response=result.response)
         yield from self.conclude(workflow, step, context, result, default_success=200 <= exchange.status_code < 300)
         if result.status == "failed" and not step.success_criteria:
             result.error = f"the response status {exchange.status_code} is not 2xx (the step has no successCriteria)"

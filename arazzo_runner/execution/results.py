@@ -1,8 +1,7 @@
 """What a run produces: RunResult, StepResult, and the events the engine yields on the way.
 
 ``RunResult.to_dict()`` is exactly the ``arazzo run --json`` object of docs/json.md, and
-``Event.to_dict()`` a line of ``arazzo run --trace`` (without its timestamp), with the same
-camelCase keys.
+``Event.to_dict()`` a line of ``arazzo run --trace``, with the same camelCase keys.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ __all__ = [
     "RunFinished",
     "DRY_RUN",
     "as_dry_run",
+    "iso_time",
 ]
 
 REDACTED = "***"
@@ -153,15 +153,35 @@ class RunResult:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Something the engine did; ``to_dict()`` is one line of a ``--trace`` file."""
+    """Something the engine did; ``to_dict()`` is one line of a ``--trace`` file.
+
+    ``timestamp`` is when the event left the Runner (seconds since the epoch, as
+    :func:`time.time`): the engine itself reads no clock but the one it is given, so the
+    edge that performs its effects stamps what it yields.  None on an event taken straight
+    from the engine.
+    """
+
+    timestamp: float | None = field(default=None, kw_only=True, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"event": class name, field: value, ...}``, the fields in camelCase as in ``--json``."""
-        data: dict[str, Any] = {"event": type(self).__name__}
+        """``{"event": class name, "timestamp": ISO 8601, field: value, ...}``, the fields in
+        camelCase as in ``--json``."""
+        data: dict[str, Any] = {"event": type(self).__name__, "timestamp": iso_time(self.timestamp)}
         for item in fields(self):
+            if item.name == "timestamp":
+                continue
             value = getattr(self, item.name)
             data[_camel(item.name)] = value.to_dict() if hasattr(value, "to_dict") else value
         return data
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """``seconds`` since the epoch as ISO 8601 in UTC with milliseconds (``...T09:00:01.250Z``)."""
+    if seconds is None:
+        return None
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _camel(name: str) -> str:
@@ -195,6 +215,7 @@ class ResponseReceived(Event):
     step_id: str
     status_code: int
     elapsed: float
+    response: ResponseRecord | None = field(default=None, kw_only=True)  # headers and body, secrets masked
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -223,6 +224,8 @@ class Runner:
             warnings.extend(w for w in authenticator.warnings if w not in warnings)
         if self.options.dry_run:
             item = as_dry_run(item)
+        if item.timestamp is None:
+            item = replace(item, timestamp=time.time())
         secrets = authenticator.secrets
         return secrets.value(item) if secrets else item
 
