@@ -2,7 +2,7 @@
 
 ``main(argv, stdout, stderr)`` returns the exit code and never lets a user's mistake end in
 a traceback.  Only argparse is imported at start-up; each command is a module of this
-package (``run``, ``validate``, ``list``, ``show``, ``mock``) that imports what it needs
+package (``run``, ``test``, ``validate``, ``list``, ``show``, ``graph``, ``mock``) that imports what it needs
 when it runs.
 """
 
@@ -21,7 +21,15 @@ from .common import VERBOSE_HELP, Exit, Parser, Style, add_common_options
 __all__ = ["main"]
 
 # command name -> module of this package (`list` would shadow the builtin in this namespace)
-COMMANDS = {"list": "listing", "show": "show", "run": "run", "validate": "validate", "mock": "mock"}
+COMMANDS = {
+    "list": "listing",
+    "show": "show",
+    "run": "run",
+    "test": "test",
+    "validate": "validate",
+    "graph": "graph",
+    "mock": "mock",
+}
 
 
 def _build_parser(stdout: IO[str], stderr: IO[str]) -> Parser:
