@@ -47,6 +47,8 @@ __all__ = [
     "validate",
     "ValidationReport",
     "Diagnostic",
+    "run_tests",
+    "TestReport",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
     from .loading.sources import Description, Source, load
     from .model import ArazzoDocument
     from .openapi.index import OpenAPIIndex, load_openapi
+    from .suite import TestReport, run_tests
     from .validation import Diagnostic, ValidationReport, validate
 
 # name -> module that defines it; imported on first attribute access (PEP 562)
@@ -75,6 +78,8 @@ _LAZY = {
     "validate": ".validation",
     "ValidationReport": ".validation",
     "Diagnostic": ".validation",
+    "run_tests": ".suite",
+    "TestReport": ".suite",
 }
 
 

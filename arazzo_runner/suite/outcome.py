@@ -8,7 +8,7 @@ time it left the Runner) and its ``run`` result, never the engine's internals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,7 +40,8 @@ class Case:
     when it is below it); ``name`` is the case's name from a cases file, or None for a
     workflow run with the inputs its schema fills (``default``, then the first of
     ``examples``).  ``skip`` says why the case cannot run (a required input that nothing
-    fills); ``source`` is where the case is written (a cases file entry), when it is.
+    fills); ``source`` is where the case is written: its cases file entry, or the workflow
+    itself for a case its inputs schema fills.
     """
 
     file: str
@@ -159,8 +160,11 @@ class TestReport:
 
 
 class SuiteListener(Protocol):
-    """What the suite tells as it goes (the CLI's progress display is one): a case started,
-    one of its events, a case finished.  Called from the thread that runs the suite."""
+    """What the suite tells as it goes (the CLI's progress display is one): the cases it is
+    about to run, a case started, one of its events, a case finished.  Called from the thread
+    that runs the suite.  ``suite_started`` is optional: a listener without it is not told."""
+
+    def suite_started(self, cases: Sequence[Case]) -> None: ...
 
     def case_started(self, case: Case) -> None: ...
 

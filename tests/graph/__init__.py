@@ -1,0 +1,1 @@
+"""Tests of arazzo_runner.graph and `arazzo graph`."""
