@@ -71,7 +71,7 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--require-auth",
         action="store_true",
-        help="stop before any request when credentials an operation needs are missing (exit 2)",
+        help="stop before any request when credentials an operation needs are missing (run: exit 2; test: the case fails)",
     )
     parser.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="per request (default 30)")
     parser.add_argument(
