@@ -49,9 +49,12 @@ __all__ = [
     "Diagnostic",
     "run_tests",
     "TestReport",
+    "BatchItem",
+    "BatchResult",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and readers only
+    from .batch import BatchItem, BatchResult
     from .execution.results import Event, RunError, RunResult, StepResult
     from .execution.runner import Runner, run, run_async
     from .loading.sources import Description, Source, load
@@ -79,6 +82,8 @@ _LAZY = {
     "ValidationReport": ".validation",
     "Diagnostic": ".validation",
     "run_tests": ".suite",
+    "BatchItem": ".batch",
+    "BatchResult": ".batch",
     "TestReport": ".suite",
 }
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from ..errors import ArazzoError, UsageError, ValidationError
-from .run_options import add_request_options, add_server_options, pairs, runner_keywords
+from .run_options import add_batch_options, add_request_options, add_server_options, pairs, runner_keywords
 from .run_options import credentials as _credentials
 
-__all__ = ["add_parser", "command"]
+__all__ = ["add_parser", "command", "open_runner", "refuse_invalid"]
 
 
 def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -35,8 +35,31 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         "--no-validate", action="store_true", help="run even when `arazzo validate` reports errors for the document"
     )
     run.add_argument("--trace", metavar="FILE.jsonl", help="write every engine event as a JSON line")
+    add_batch_options(run)
     add_request_options(run)
     common(run)
+
+
+def open_runner(args: argparse.Namespace, err: IO[str]) -> Any:
+    """The Runner of ``args`` (``run`` and ``run --batch``): the document loaded, the names
+    the options give checked, the credentials read; raises ArazzoError or OSError."""
+    from ..execution.overrides import CLI_NAMES, check_overrides
+    from ..execution.runner import Runner
+    from ..loading.sources import load
+    from .common import redirects as _redirects
+
+    servers = pairs(args.server, "--server", "SOURCE=URL")
+    description = load(args.file, sources=_redirects(args.source), allow_remote=args.allow_remote)
+    server_variables = pairs(args.server_var, "--server-var")
+    check_overrides(description, servers=servers, server_variables=server_variables, names=CLI_NAMES)
+    credentials = _credentials(description, args.env_file) or None
+    return Runner(description, credentials=credentials, dry_run=args.dry_run, **runner_keywords(args, err))
+
+
+def refuse_invalid(runner: Any, args: argparse.Namespace, err: IO[str]) -> None:
+    """:func:`_refuse_invalid` for the Runner of ``args`` (unless ``--no-validate``)."""
+    if not args.no_validate:
+        _refuse_invalid(runner.description, pairs(args.server, "--server", "SOURCE=URL"), err)
 
 
 def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> None:
@@ -89,11 +112,12 @@ def _inputs(args: argparse.Namespace, runner: Any) -> dict[str, Any]:
 
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, style: Any) -> int:
     """Run the workflow; the exit code is 0 succeeded, 1 failed, 2 could not start."""
-    from ..execution.overrides import CLI_NAMES, check_overrides
+    if args.batch is not None or args.resume or args.results is not None or args.concurrency is not None:
+        from .batch import command as batch
+
+        return batch(args, out, err, out_style, style)
     from ..execution.results import RunError, RunFinished, RunResult, StepFinished
-    from ..execution.runner import Runner, error_result
-    from ..loading.sources import load
-    from .common import redirects as _redirects
+    from ..execution.runner import error_result
     from .output import Printer, summary, write_json
 
     quiet = bool(getattr(args, "quiet", False))
@@ -102,15 +126,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     finished: list[Any] = []  # the steps so far, for a run that Ctrl-C stops
     workflow_id = args.workflow
     try:
-        servers = pairs(args.server, "--server", "SOURCE=URL")
-        description = load(args.file, sources=_redirects(args.source), allow_remote=args.allow_remote)
-        server_variables = pairs(args.server_var, "--server-var")
-        check_overrides(description, servers=servers, server_variables=server_variables, names=CLI_NAMES)
-        credentials = _credentials(description, args.env_file) or None
-        runner = Runner(description, credentials=credentials, dry_run=args.dry_run, **runner_keywords(args, err))
+        runner = open_runner(args, err)
         workflow_id = runner.workflow(args.workflow).workflow_id
-        if not args.no_validate:
-            _refuse_invalid(runner.description, servers, err)
+        refuse_invalid(runner, args, err)
         inputs = _inputs(args, runner)
         if runner.mocked and not quiet:  # after every check that can refuse the run
             err.write(

@@ -18,6 +18,7 @@ from .common import add_optional_value
 
 __all__ = [
     "CHECK_MODES",
+    "add_batch_options",
     "add_request_options",
     "add_server_options",
     "credentials",
@@ -128,6 +129,32 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-cert", metavar="FILE[:KEY]", help="a TLS client certificate (and key)")
 
 
+def add_batch_options(parser: argparse.ArgumentParser) -> None:
+    """``--batch``, ``--concurrency``, ``--results``, ``--resume`` (``arazzo run`` only; the
+    batch itself is cli/batch.py)."""
+    parser.add_argument(
+        "--batch",
+        metavar="INPUTS.jsonl",
+        help='run the workflow once per line of INPUTS.jsonl (a JSON object of inputs; an optional "id" names the run)',
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        metavar="N",
+        help="with --batch: runs at once (1 to 256, default 8; 1 runs them one after another)",
+    )
+    parser.add_argument(
+        "--results",
+        metavar="OUT.jsonl",
+        help="with --batch: write one result line per finished run to OUT.jsonl (default: stdout)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --batch and --results: skip the runs OUT.jsonl already holds, append the others",
+    )
+
+
 # ---------------------------------------------------------------- option types
 
 
@@ -160,6 +187,13 @@ def _seconds(text: str) -> float:
 
 def _delay(text: str) -> float:
     return _number(text, zero_ok=True)
+
+
+def _concurrency(text: str) -> int:
+    value = _count(text)
+    if value > 256:
+        raise argparse.ArgumentTypeError(f"must be at most 256, not {text!r}")
+    return value
 
 
 def _count(text: str) -> int:

@@ -4,8 +4,9 @@ httpx's timeouts bound each socket operation: a server that sends one byte a sec
 trips a 3 s read timeout, and holds a run for as long as it likes.  The drivers set the
 exchange's deadline here (a context variable, so concurrent asyncio runs and threads each have
 their own), and the network streams of the Runner's own transports cut every connect, read
-and write to the time that is left; when none is left they raise httpcore's timeout, which
-httpx reports as the timeout it is.
+and write to the time that is left (:func:`time_left`); when none is left they raise the
+timeout it is (httpcore's in the sync transport, which httpx reports as its own; httpx's in
+the async one, :mod:`.asyncio_transport`).
 
 A transport given by an embedder has its own streams: for those the drivers still check the
 deadline between body chunks, which bounds the body but not the headers.
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["exchange_deadline", "expired", "guard_transport"]
+__all__ = ["exchange_deadline", "expired", "guard_transport", "time_left"]
 
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("arazzo_exchange_deadline", default=None)
 
@@ -42,9 +43,19 @@ def expired(deadline: float) -> bool:
     return time.monotonic() >= deadline
 
 
+def time_left(timeout: float | None) -> float | None:
+    """The timeout for one socket operation: the operation's own (None: unbounded), cut to
+    what the exchange has left; zero or less when the exchange's deadline has passed."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    return left if timeout is None or left < timeout else timeout
+
+
 def _left(timeout: float | None, error: str) -> float | None:
-    """The timeout for one socket operation: the operation's own, cut to what the exchange
-    has left; raises httpcore's ``error`` (a timeout class name) when nothing is left."""
+    """:func:`time_left` for httpcore's streams: raises httpcore's ``error`` (a timeout class
+    name) when the exchange has nothing left."""
     deadline = _DEADLINE.get()
     if deadline is None:
         return timeout
@@ -106,66 +117,14 @@ class _Backend:
         self._backend.sleep(seconds)
 
 
-class _AsyncStream:
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data: bytes = await self._stream.read(max_bytes, _left(timeout, "ReadTimeout"))
-        return data
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, _left(timeout, "WriteTimeout"))
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> Any:
-        tls = await self._stream.start_tls(ssl_context, server_hostname, _left(timeout, "ConnectTimeout"))
-        return _AsyncStream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _AsyncBackend:
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> Any:
-        stream = await self._backend.connect_tcp(
-            host, port, _left(timeout, "ConnectTimeout"), local_address, socket_options
-        )
-        return _AsyncStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> Any:
-        stream = await self._backend.connect_unix_socket(path, _left(timeout, "ConnectTimeout"), socket_options)
-        return _AsyncStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
-
-
 def guard_transport(transport: Any) -> Any:
-    """``transport`` (httpx's own, sync or async) with its streams bound by the exchange
-    deadline.  httpx does not take a network backend, so it goes into its connection pool."""
+    """``transport`` (httpx's own sync one) with its streams bound by the exchange deadline.
+    httpx does not take a network backend, so it goes into its connection pool.  (The async
+    transport of the Runner is its own, :mod:`.asyncio_transport`, which reads the deadline
+    with :func:`time_left`.)"""
     pool: Any = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if backend is None or isinstance(backend, (_Backend, _AsyncBackend)):
+    if backend is None or isinstance(backend, _Backend) or inspect.iscoroutinefunction(backend.connect_tcp):
         return transport
-    if inspect.iscoroutinefunction(backend.connect_tcp):
-        pool._network_backend = _AsyncBackend(backend)
-    else:
-        pool._network_backend = _Backend(backend)
+    pool._network_backend = _Backend(backend)
     return transport

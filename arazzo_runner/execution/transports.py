@@ -2,7 +2,7 @@
 
 Loading the CA bundle takes longer than a whole run against a local http server, so the TLS
 transport is made only when an https URL is first sent to; every transport made here has its
-streams bound by :mod:`.deadline`.
+streams bound by :mod:`.deadline`.  The async one is :mod:`.asyncio_transport`'s.
 """
 
 from __future__ import annotations
@@ -14,27 +14,33 @@ import httpx
 
 from .deadline import guard_transport
 
-__all__ = ["Fallback", "LazyTransport", "LazyAsyncTransport", "environment_proxies"]
+__all__ = ["Fallback", "LazyTransport", "environment_proxies"]
 
 
 class Fallback(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """The network, sync or async, for sources that a partial ``--mock`` leaves real."""
 
     def __init__(self, options: Mapping[str, Any]) -> None:
+        self._options = dict(options)
         self._sync = LazyTransport(options)
-        self._async = LazyAsyncTransport(options)
+        self._async: httpx.AsyncBaseTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._sync.handle_request(request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._async is None:
+            from .asyncio_transport import AsyncioTransport  # asyncio and h11: only when needed
+
+            self._async = AsyncioTransport(self._options)
         return await self._async.handle_async_request(request)
 
     def close(self) -> None:
         self._sync.close()
 
     async def aclose(self) -> None:
-        await self._async.aclose()
+        if self._async is not None:
+            await self._async.aclose()
 
 
 def environment_proxies() -> bool:
@@ -67,26 +73,3 @@ class LazyTransport(httpx.BaseTransport):
         for transport in (self._plain, self._tls):
             if transport is not None:
                 transport.close()
-
-
-class LazyAsyncTransport(httpx.AsyncBaseTransport):
-    """:class:`LazyTransport` for asyncio."""
-
-    def __init__(self, options: Mapping[str, Any]) -> None:
-        self._options = dict(options)
-        self._plain: httpx.AsyncHTTPTransport | None = None
-        self._tls: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme == "https":
-            if self._tls is None:
-                self._tls = guard_transport(httpx.AsyncHTTPTransport(**self._options))
-            return await self._tls.handle_async_request(request)
-        if self._plain is None:
-            self._plain = guard_transport(httpx.AsyncHTTPTransport(verify=False))
-        return await self._plain.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in (self._plain, self._tls):
-            if transport is not None:
-                await transport.aclose()
