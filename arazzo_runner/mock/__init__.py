@@ -15,6 +15,11 @@ Built from one OpenAPI description, the mock
 * keeps state as a REST client expects: POST to a collection stores a resource under a new
   id, GET/POST/PUT/PATCH/DELETE of the item read, update and remove it, an unknown id
   answers 404, GET of the collection lists (and pages) what is stored;
+* keeps at most ``max_items`` resources in each collection (1,000 unless the mock is made
+  with another ``max_items=N``; never fewer than it was seeded with): one more evicts the
+  oldest (first created), and an evicted resource answers 404 as a deleted one does, with
+  everything below it (``/Services/{evicted}/PhoneNumbers``), so a batch of thousands of
+  runs on one mock keeps flat memory (see :mod:`.stores`);
 * with ``items=N`` (``arazzo mock --mock-items N``, ``arazzo run --mock-items N``) starts
   every collection that can be listed with N generated resources, so list-then-get works;
 * reads a discriminator as OpenAPI defines it (a ``mapping`` key or, without one, the
@@ -40,7 +45,7 @@ Extensions read from the description (all optional):
 Use::
 
     from arazzo_runner.mock import MockTransport
-    transport = MockTransport("openapi/twilio-messaging-openapi.yml", seed=0)
+    transport = MockTransport("openapi/twilio-messaging-openapi.yml", seed=0, max_items=1_000)
     result = arazzo_runner.run("workflows/flow.yml", inputs={...}, transport=transport)
 
 or ``arazzo mock OPENAPI_FILE --port 8080`` for a server (:class:`MockServer`).

@@ -24,7 +24,8 @@ copied into the properties of the same name (``FriendlyName`` fills ``friendly_n
 of the item returns it, POST/PUT/PATCH to the item update it, DELETE removes it, and an id
 the collection does not hold answers 404 (also below it: ``/Services/{unknown}/PhoneNumbers``).
 GET of the collection lists the stored resources, paged (:mod:`.pagination`).  Collections
-without a POST are not stateful: their items are generated on demand, from the id.
+without a POST are not stateful: their items are generated on demand, from the id.  Each
+collection keeps at most ``max_items`` resources, the oldest evicted first (:mod:`.stores`).
 
 Errors use the description's own error shape (:mod:`.error_responses`): the response
 documented for that status (by the operation, else by any operation), its example or schema,
@@ -43,7 +44,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from ..errors import ArazzoError
+from ..errors import ArazzoError, UsageError
 from ..openapi.index import OpenAPIIndex, Operation
 from .auth import Auth
 from .discriminator import chosen
@@ -56,6 +57,7 @@ from .resources import Collection, Resources, collection_path, find_collections,
 from .responses import Responses, render
 from .routes import Base, RouteMatch, RouteTable, base_from_url, structural
 from .schemas import Schemas, properties
+from .stores import MAX_ITEMS
 from .validate import RequestValidator
 
 __all__ = ["MockApp", "MockRequest", "MockResponse"]
@@ -67,7 +69,9 @@ class MockApp:
     """An OpenAPI description served as a stateful mock.  Thread-safe (one lock).
 
     ``items``: every collection that has a list operation starts with that many generated
-    resources (deterministic for ``seed``), so a workflow can list, then read the first."""
+    resources (deterministic for ``seed``), so a workflow can list, then read the first.
+    ``max_items``: the most resources a collection keeps (1,000); creating one more evicts the
+    oldest, which then answers 404 as a deleted one does (see :mod:`.stores`)."""
 
     def __init__(
         self,
@@ -78,7 +82,10 @@ class MockApp:
         base_urls: Sequence[str] = (),
         host_mode: str = "lenient",
         items: int = 0,
+        max_items: int = MAX_ITEMS,
     ) -> None:
+        if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
+            raise UsageError(f"mock max_items: a whole number of 1 or more, not {max_items!r}")
         self.index = index
         self.seed = seed
         self.require_auth = require_auth
@@ -92,7 +99,8 @@ class MockApp:
         self._responses = Responses(index, self.schemas, self.generator, seed)
         self._errors = Errors(self._responses, self.routes)
         self.items = items
-        self._resources = Resources(find_collections(self.routes.routes, items), self._responses)
+        self.max_items = max_items
+        self._resources = Resources(find_collections(self.routes.routes, items), self._responses, max_items)
         self._auth = Auth(index, self._errors, self._responses.rng, host_mode)
         self._validator = RequestValidator(index.data, index.base_uri, index.version or "3.1.0", self._read_document)
         self._paging: dict[int, Paging] = {}
@@ -256,9 +264,7 @@ class MockApp:
         if resource is None:
             resource = self._resources.materialise(collection, store, path, item_id)
         if method == "DELETE":
-            del store.items[item_id]
-            if not collection.stateful:
-                store.gone.add(item_id)
+            self._resources.stores.remove(store, path, item_id, remember=not collection.stateful)
         elif method in ("POST", "PUT", "PATCH"):
             self._resources.update(collection, resource, {**first_values(query), **fields})
         return self._respond_with_resource(match, request, resource)

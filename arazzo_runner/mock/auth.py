@@ -17,6 +17,9 @@ from .routes import Base, RouteMatch, base_from_url
 
 __all__ = ["Auth", "TokenRoute", "token_routes"]
 
+KEPT_TOKENS = 10_000
+"""Issued tokens the mock accepts: the newest (with ``require_auth``, an older one answers 401)."""
+
 TokenRoute = tuple[Base, str, tuple[str, ...], list[str]]
 """(base, scheme name, grant types, scopes) of an OAuth2 token URL."""
 
@@ -174,6 +177,10 @@ class Auth:
         token = f"mock-{rng.getrandbits(128):032x}"
         granted = fields.get("scope", "").split() or scopes
         self.tokens[token] = granted
+        if len(self.tokens) > KEPT_TOKENS:
+            # the oldest is forgotten as if it had expired, so that the mock's memory stays
+            # bounded however many clients ask for a token
+            del self.tokens[next(iter(self.tokens))]
         body: dict[str, Any] = {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
         if granted:
             body["scope"] = " ".join(granted)

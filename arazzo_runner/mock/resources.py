@@ -16,6 +16,7 @@ from .pagination import items_location
 from .responses import Responses
 from .routes import Route, structural
 from .schemas import branch_properties, normalize_name, properties
+from .stores import MAX_ITEMS, Store, Stores
 
 __all__ = ["Collection", "Resources", "Store", "collection_path", "find_collections", "fits_resource"]
 
@@ -42,16 +43,6 @@ class Collection:
     @property
     def stateful(self) -> bool:
         return self.create is not None or self.seed_items > 0
-
-
-@dataclass
-class Store:
-    """The resources of one collection path, by id."""
-
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    created: int = 0
-    seeded: bool = False
-    gone: set[str] = field(default_factory=set)  # deleted ids of a collection that is not stateful
 
 
 def find_collections(routes: Sequence[Route], items: int = 0) -> dict[str, Collection]:
@@ -129,10 +120,12 @@ def _replace_text(value: Any, old: str, new: str) -> Any:
 
 
 class Resources:
-    """The collections of one description and, per collection path, the resources stored."""
+    """The collections of one description and, per collection path, the resources stored
+    (at most ``max_items`` each: see :mod:`.stores`)."""
 
-    def __init__(self, collections: dict[str, Collection], responses: Responses) -> None:
+    def __init__(self, collections: dict[str, Collection], responses: Responses, max_items: int = MAX_ITEMS) -> None:
         self.collections = collections
+        self.max_items = max_items
         self.responses = responses
         self.schemas = responses.schemas
         self.generator = responses.generator
@@ -140,7 +133,7 @@ class Resources:
 
     def reset(self) -> None:
         """Forget every stored resource."""
-        self.stores: dict[str, Store] = {}
+        self.stores = Stores(self.max_items)
         self._ticks = 0
 
     def _now(self) -> str:
@@ -150,9 +143,7 @@ class Resources:
 
     def store(self, collection: Collection, path: str) -> Store:
         """The store of ``collection`` at ``path``, seeded with its ``x-mock-items`` on first use."""
-        store = self.stores.get(path)
-        if store is None:
-            store = self.stores[path] = Store()
+        store = self.stores.open(collection.key, path, collection.seed_items)
         if not store.seeded:
             store.seeded = True
             for _ in range(collection.seed_items):
@@ -255,8 +246,7 @@ class Resources:
                     and not any(char.isspace() for char in old):  # fmt: skip
                 resource = _replace_text(resource, old, new)
         self._stamp(resource, schema, created=True)
-        store.items[key] = resource
-        store.gone.discard(key)
+        self.stores.put(store, path, key, resource)
         return key, resource
 
     def _fresh_id(self, schema: Any, store: Store, rng: random.Random) -> Any:
@@ -265,7 +255,8 @@ class Resources:
         if kind == "integer" and isinstance(schema, dict) and "enum" not in schema and "pattern" not in schema:
             minimum = schema.get("minimum")
             low = minimum if isinstance(minimum, int) and not isinstance(minimum, bool) else 1
-            candidate = max(low, 1) + len(store.items)
+            # counted from every id issued, not from those held: a deleted or evicted id stays gone
+            candidate = max(low, 1) + store.created - 1
             while str(candidate) in store.items:
                 candidate += 1
             if self.schemas.conforms(candidate, schema):
@@ -321,5 +312,5 @@ class Resources:
                 resource[id_prop] = coerced
                 if isinstance(old, str) and len(old) >= 4:
                     resource = _replace_text(resource, old, item_id)
-        store.items[item_id] = resource
+        self.stores.put(store, path, item_id, resource)
         return resource

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .app import MockApp, MockRequest, MockResponse
+from .stores import MAX_ITEMS
 
 __all__ = ["MockServer"]
 
@@ -106,13 +107,16 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         items: int = 0,
+        max_items: int = MAX_ITEMS,
     ) -> MockServer:
         """A server for an OpenAPI description (an OpenAPIIndex or a file path); ``items``
-        generated resources in every collection that can be listed."""
+        generated resources in every collection that can be listed, at most ``max_items``
+        resources kept in each collection (the oldest evicted first)."""
         from ..openapi.index import OpenAPIIndex, load_openapi
 
         index = index_or_path if isinstance(index_or_path, OpenAPIIndex) else load_openapi(index_or_path)
-        return cls(MockApp(index, seed=seed, require_auth=require_auth, host_mode="path", items=items), host, port)
+        app = MockApp(index, seed=seed, require_auth=require_auth, host_mode="path", items=items, max_items=max_items)
+        return cls(app, host, port)
 
     @property
     def port(self) -> int:

@@ -24,6 +24,7 @@ import httpx
 from ..errors import ArazzoError, UsageError
 from ..openapi.index import OpenAPIIndex
 from .app import MockApp, MockRequest, MockResponse
+from .stores import MAX_ITEMS
 
 __all__ = ["MockTransport", "MockRouter", "MockSetup", "mock_description"]
 
@@ -48,7 +49,9 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     file.  ``seed`` makes generated values reproducible; with ``require_auth`` a request
     without the credentials its operation's security requires answers 401.  ``base_urls``
     are extra URLs to serve every operation at, besides the description's own servers.
-    ``items``: every collection that can be listed starts with that many generated resources.
+    ``items``: every collection that can be listed starts with that many generated resources;
+    ``max_items``: each collection keeps at most that many (1,000), the oldest evicted first
+    (an evicted resource answers 404 as a deleted one does).
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         base_urls: Sequence[str] = (),
         name: str | None = None,
         items: int = 0,
+        max_items: int = MAX_ITEMS,
     ) -> None:
         if isinstance(index_or_path, OpenAPIIndex):
             index = index_or_path
@@ -70,7 +74,9 @@ class MockTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.name = name or index.title or index.name
         if isinstance(items, bool) or not isinstance(items, int) or items < 0:
             raise UsageError(f"mock items: a whole number of 0 or more, not {items!r}")
-        self.app = MockApp(index, seed=seed, require_auth=require_auth, base_urls=base_urls, items=items)
+        self.app = MockApp(
+            index, seed=seed, require_auth=require_auth, base_urls=base_urls, items=items, max_items=max_items
+        )
 
     @property
     def index(self) -> OpenAPIIndex:
@@ -229,6 +235,7 @@ def mock_description(
     servers: Mapping[str, str] | None = None,
     fallback: Any = None,
     items: int = 0,
+    max_items: int = MAX_ITEMS,
 ) -> MockSetup:
     """Mocks for the OpenAPI sources of a loaded Arazzo ``description`` (all, or ``only``
     those names), routed by one :class:`MockRouter`.
@@ -237,7 +244,8 @@ def mock_description(
     too.  A mocked source whose servers are relative gets an override of its own
     (``http://<name>.mock.invalid/<base path>``), returned in :attr:`MockSetup.servers` to
     pass to the run.  ``fallback`` receives the requests of sources that are not mocked.
-    ``items``: every collection that can be listed starts with that many generated resources.
+    ``items``: every collection that can be listed starts with that many generated resources;
+    ``max_items``: each keeps at most that many, the oldest evicted first (1,000).
     """
     servers = dict(servers or {})
     sources = _openapi_sources(description, set())
@@ -264,7 +272,8 @@ def mock_description(
             if relative is not None:
                 host = _NOT_HOST.sub("-", name.lower()).strip("-") or "source"
                 extra = [f"http://{host}.mock.invalid{relative}"]
-            mock = MockTransport(index, seed=seed, require_auth=require_auth, base_urls=extra, name=name, items=items)
+            mock = MockTransport(index, seed=seed, require_auth=require_auth, base_urls=extra, name=name, items=items,
+                                 max_items=max_items)  # fmt: skip
             done[key] = mock
             setup.transport.mocks.append(mock)
         if relative is not None:
