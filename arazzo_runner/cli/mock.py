@@ -40,6 +40,16 @@ def _items(text: str) -> int:
     return value
 
 
+def _max_items(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    return value
+
+
 def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     mock = commands.add_parser(
         "mock",
@@ -62,6 +72,13 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         help="start every collection that can be listed with N generated items (default 0)",
     )
     mock.add_argument(
+        "--mock-max-items",
+        type=_max_items,
+        default=None,
+        metavar="N",
+        help="the most resources a collection keeps (default 1000; the oldest is evicted and then answers 404)",
+    )
+    mock.add_argument(
         "--require-auth", action="store_true", help="answer 401 when the credentials an operation requires are missing"
     )
     # -q/-v only: --source and --allow-remote are about Arazzo documents, and the mock reads a
@@ -77,6 +94,7 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, err_style: Any) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM): exit code 0, or 2 when it cannot start."""
     from ..mock import MockServer
+    from ..mock.stores import MAX_ITEMS
     from ..openapi.index import load_openapi
 
     quiet = bool(getattr(args, "quiet", False))
@@ -85,6 +103,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         server = MockServer.for_openapi(
             index, seed=args.seed, require_auth=args.require_auth, host=args.host, port=args.port,
             items=args.mock_items,
+            max_items=MAX_ITEMS if args.mock_max_items is None else args.mock_max_items,
         )  # fmt: skip
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None

@@ -57,6 +57,14 @@ def add_server_options(parser: argparse.ArgumentParser, *, mock_seed: bool = Fal
         metavar="N",
         help="with --mock: start every collection that can be listed with N generated items",
     )
+    parser.add_argument(
+        "--mock-max-items",
+        type=_mock_max_items,
+        default=None,
+        metavar="N",
+        help="with --mock: the most resources a collection keeps (default 1000; the oldest is evicted "
+        "and then answers 404)",
+    )
     if mock_seed:
         parser.add_argument(
             "--mock-seed",
@@ -172,6 +180,12 @@ def _mock_items(text: str) -> int:
     from .mock import _items
 
     return _items(text)
+
+
+def _mock_max_items(text: str) -> int:
+    from .mock import _max_items
+
+    return _max_items(text)
 
 
 def _seed(text: str) -> int:
@@ -304,6 +318,8 @@ def runner_keywords(args: argparse.Namespace, err: IO[str]) -> dict[str, Any]:
         "mock": mock_option(args.mock),
         "mock_items": args.mock_items,
     }
+    if args.mock_max_items is not None:
+        keywords["mock_max_items"] = args.mock_max_items
     if hasattr(args, "mock_seed"):
         keywords["mock_seed"] = args.mock_seed
     return keywords

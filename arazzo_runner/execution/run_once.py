@@ -34,6 +34,7 @@ def run(
     mock: bool | Sequence[str] = False,
     mock_seed: int = 0,
     mock_items: int = 0,
+    mock_max_items: int | None = None,
     sources: Mapping[str, str] | None = None,
     allow_remote: bool = False,
     timeout: float = 30.0,
@@ -65,7 +66,8 @@ def run(
       request to the documents' servers (redacted in every output);
       ``allow_insecure_credentials``: allow credentials over plain http to other hosts.
     - ``mock``: ``True`` (every OpenAPI source) or source names, answered in-process by
-      the built-in mock (``mock_seed``, ``mock_items``: its generated data).
+      the built-in mock (``mock_seed``, ``mock_items``: its generated data; ``mock_max_items``:
+      how many resources each collection keeps, 1,000 by default, the oldest evicted).
     - ``dry_run``: build the requests without sending them; the result's ``status`` is
       then ``"dry-run"`` (exit code 0) and each step's ``"dry-run"``, with no response.
     - ``check_responses`` / ``check_requests``: ``True`` fails a step whose response
@@ -94,6 +96,7 @@ def run(
         mock=mock,
         mock_seed=mock_seed,
         mock_items=mock_items,
+        mock_max_items=mock_max_items,
         sources=sources,
         allow_remote=allow_remote,
         timeout=timeout,
@@ -132,6 +135,7 @@ async def run_async(
     mock: bool | Sequence[str] = False,
     mock_seed: int = 0,
     mock_items: int = 0,
+    mock_max_items: int | None = None,
     sources: Mapping[str, str] | None = None,
     allow_remote: bool = False,
     timeout: float = 30.0,
@@ -169,6 +173,7 @@ async def run_async(
         mock=mock,
         mock_seed=mock_seed,
         mock_items=mock_items,
+        mock_max_items=mock_max_items,
         sources=sources,
         allow_remote=allow_remote,
         timeout=timeout,

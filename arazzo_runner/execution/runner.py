@@ -77,6 +77,7 @@ class Runner:
         mock: bool | Sequence[str] = False,
         mock_seed: int = 0,
         mock_items: int = 0,
+        mock_max_items: int | None = None,
         sources: Mapping[str, str] | None = None,
         allow_remote: bool = False,
         timeout: float = 30.0,
@@ -106,11 +107,18 @@ class Runner:
             # the built-in mock answers the mocked sources in-process; the others (with
             # ``mock=[names]``) go to the network as usual
             from ..mock import mock_description
+            from ..mock.stores import MAX_ITEMS
 
             only = None if mock is True else list(mock)
             fallback = (transport or Fallback({"verify": verify})) if only else None
             setup = mock_description(
-                document, only=only, seed=mock_seed, servers=servers, fallback=fallback, items=mock_items
+                document,
+                only=only,
+                seed=mock_seed,
+                servers=servers,
+                fallback=fallback,
+                items=mock_items,
+                max_items=MAX_ITEMS if mock_max_items is None else mock_max_items,
             )
             transport = setup.transport
             servers = {**setup.servers, **(servers or {})}
