@@ -26,7 +26,7 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
         "-i", "--input", action="append", default=[], metavar="NAME=VALUE", help="an input (typed by the inputs schema)"
     )
     run.add_argument("--inputs", metavar="JSON|@FILE", help="all inputs as a JSON object, or @path to a JSON file")
-    add_server_options(run)
+    add_server_options(run, mock_seed=True)
     run.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
     run.add_argument(
         "--dry-run", action="store_true", help="print the requests the workflow would send, without sending"
