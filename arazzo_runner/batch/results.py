@@ -16,13 +16,12 @@ goes before new lines are appended.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..errors import UsageError
-from ..execution.results import RunError, RunResult
+from ..execution.results import RunError, RunResult, json_text
 
 __all__ = ["BatchResult", "Finished", "ResultsFile", "StreamResults", "read_results", "result_line"]
 
@@ -61,22 +60,7 @@ class BatchResult:
 def result_line(result: BatchResult) -> str:
     """``result`` as one line of strict JSON, newline included (a NaN or an infinity read from
     a response becomes ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``, as in ``run --json``)."""
-    data = result.to_dict()
-    try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, default=str)
-    except ValueError:
-        text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, default=str)
-    return text + "\n"
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
+    return json_text(result.to_dict()) + "\n"
 
 
 # ---------------------------------------------------------------- writing

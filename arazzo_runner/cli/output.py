@@ -4,10 +4,9 @@ summary, and the JSON it writes (one strict JSON value per line)."""
 from __future__ import annotations
 
 import json
-import math
 from typing import IO, Any
 
-from ..execution.results import DRY_RUN
+from ..execution.results import DRY_RUN, json_text
 
 __all__ = [
     "BODY_LIMIT",
@@ -116,39 +115,26 @@ class Printer:
             self.err.write(self.style.dim(f"  note: {event.message}") + "\n")
 
     def step_line(self, result: Any) -> None:
-        style = self.style
-        mark = style("✓", "32") if result.status in ("succeeded", DRY_RUN) else style("✗", "31")
-        parts = [f"{'  ' * self.depth}{mark} {result.step_id}"]
-        if result.attempt > 1:
-            parts.append(f"(attempt {result.attempt})")
-        if result.request is not None:
-            parts.append(f"{result.request.method} {result.request.url}")
-        if result.response is not None:
-            parts.append(str(result.response.status_code))
-        parts.append(f"{result.elapsed * 1000:.0f} ms")
-        line = "  ".join(parts)
-        if result.error:
-            line += "  " + style.red(result.error)
-        self.err.write(line + "\n")
+        self.err.write(step_text(result, self.depth, self.style) + "\n")
 
 
-def json_text(value: Any) -> str:
-    """``value`` as strict JSON: a NaN or an infinity (which Python's json module reads in a
-    response body) becomes the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``."""
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
-    except ValueError:
-        return json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, default=str)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
+def step_text(step: Any, depth: int = 0, style: Any = None) -> str:
+    """A StepResult as one line: ``✓ createService  POST URL  201  21 ms``, and the reason of a
+    failed step; coloured by ``style`` (a :class:`~.common.Style`) when given, else plain."""
+    ok = step.status in ("succeeded", DRY_RUN)
+    mark = "✓" if ok else "✗"
+    parts = [f"{'  ' * depth}{style(mark, '32' if ok else '31') if style is not None else mark} {step.step_id}"]
+    if step.attempt > 1:
+        parts.append(f"(attempt {step.attempt})")
+    if step.request is not None:
+        parts.append(f"{step.request.method} {step.request.url}")
+    if step.response is not None:
+        parts.append(str(step.response.status_code))
+    parts.append(f"{step.elapsed * 1000:.0f} ms")
+    line = "  ".join(parts)
+    if step.error:
+        line += "  " + (style.red(step.error) if style is not None else step.error)
+    return line
 
 
 def write_json(out: IO[str], value: Any) -> None:

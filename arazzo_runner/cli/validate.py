@@ -80,13 +80,7 @@ def documents(paths: Sequence[str]) -> tuple[list[str], int]:
             continue
         below = find_documents(path)
         if not below.documents:
-            looked = len(below.skipped)
-            what = (
-                f"{looked} YAML/JSON file{'s' if looked != 1 else ''} looked at, none of them an Arazzo document"
-                if looked
-                else "no .yaml, .yml or .json file"
-            )
-            raise UsageError(f"arazzo validate: no Arazzo document below {path} ({what})")
+            raise UsageError(f"arazzo validate: no Arazzo document below {path} ({below.none_found()})")
         found.extend(below.documents)
         skipped += len(below.skipped)
     seen: set[str] = set()

@@ -38,8 +38,10 @@ class Planner:
             return
         seen.add(key)
         components = description.document.components
-        if execution_order(workflow, components) is None:
+        order = execution_order(workflow, components)
+        if order is None:
             raise cycle_error(workflow, components)
+        self._cache[("step-order", id(description), id(workflow))] = order  # the engine's key: computed once
         for step in workflow.steps:
             if step.kind == "operation":
                 cache_key = ("operation", id(description), id(step))

@@ -33,6 +33,7 @@ __all__ = [
     "DRY_RUN",
     "as_dry_run",
     "iso_time",
+    "json_text",
 ]
 
 REDACTED = "***"
@@ -302,3 +303,30 @@ def as_dry_run(event: Event) -> Event:
         if result.status == "succeeded":
             result.status = DRY_RUN
     return event
+
+
+# ---------------------------------------------------------------- strict JSON
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """``value`` as strict JSON, as every JSON output of the project writes it (``run --json``,
+    trace lines, batch result lines, reports): a NaN or an infinity, which Python's json module
+    reads in a response body, becomes the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``."""
+    import json
+
+    try:
+        return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError:
+        return json.dumps(_finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=str)
+
+
+def _finite(value: Any) -> Any:
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

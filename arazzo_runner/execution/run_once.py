@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .results import RunResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .runner import Runner
 
 __all__ = ["run", "run_async"]
 
@@ -78,40 +81,7 @@ def run(
       both, e.g. ``httpx.MockTransport``), ``verify`` and ``cert`` for TLS.
     - ``clock``, ``sleep``, ``async_sleep``: time, replaceable in tests.
     """
-    from .runner import Runner  # runner re-exports this module: a top-level import would be circular
-
-    runner = Runner(
-        document,
-        client=client,
-        async_client=async_client,
-        transport=transport,
-        servers=servers,
-        server_variables=server_variables,
-        credentials=credentials,
-        require_auth=require_auth,
-        check_responses=check_responses,
-        check_requests=check_requests,
-        headers=headers,
-        allow_insecure_credentials=allow_insecure_credentials,
-        mock=mock,
-        mock_seed=mock_seed,
-        mock_items=mock_items,
-        mock_max_items=mock_max_items,
-        sources=sources,
-        allow_remote=allow_remote,
-        timeout=timeout,
-        max_time=max_time,
-        max_steps=max_steps,
-        max_retry_after=max_retry_after,
-        max_response_bytes=max_response_bytes,
-        follow_redirects=follow_redirects,
-        dry_run=dry_run,
-        verify=verify,
-        cert=cert,
-        clock=clock,
-        sleep=sleep,
-        async_sleep=async_sleep,
-    )
+    runner = _runner(locals())
     with runner:
         return runner.run(workflow_id, inputs)
 
@@ -155,39 +125,19 @@ async def run_async(
 
     The keywords are those of :func:`run`.
     """
-    from .runner import Runner
-
-    runner = Runner(
-        document,
-        client=client,
-        async_client=async_client,
-        transport=transport,
-        servers=servers,
-        server_variables=server_variables,
-        credentials=credentials,
-        require_auth=require_auth,
-        check_responses=check_responses,
-        check_requests=check_requests,
-        headers=headers,
-        allow_insecure_credentials=allow_insecure_credentials,
-        mock=mock,
-        mock_seed=mock_seed,
-        mock_items=mock_items,
-        mock_max_items=mock_max_items,
-        sources=sources,
-        allow_remote=allow_remote,
-        timeout=timeout,
-        max_time=max_time,
-        max_steps=max_steps,
-        max_retry_after=max_retry_after,
-        max_response_bytes=max_response_bytes,
-        follow_redirects=follow_redirects,
-        dry_run=dry_run,
-        verify=verify,
-        cert=cert,
-        clock=clock,
-        sleep=sleep,
-        async_sleep=async_sleep,
-    )
+    runner = _runner(locals())
     async with runner:
         return await runner.run_async(workflow_id, inputs)
+
+
+def _runner(arguments: dict[str, Any]) -> Runner:
+    """The Runner of a one-call run, from :func:`run`'s or :func:`run_async`'s own arguments:
+    their keywords are the Runner's, spelled out so that editors, type checkers and ``help()``
+    show them, and handed over here whole."""
+    from .runner import Runner  # runner re-exports this module: a top-level import would be circular
+
+    options = {name: value for name, value in arguments.items() if name not in _RUN_ARGUMENTS}
+    return Runner(arguments["document"], **options)
+
+
+_RUN_ARGUMENTS = ("document", "workflow_id", "inputs")

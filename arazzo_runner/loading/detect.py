@@ -285,6 +285,13 @@ class Found:
     documents: tuple[str, ...]
     skipped: tuple[str, ...]
 
+    def none_found(self) -> str:
+        """Why a walk that found no document found none, for the message that says so."""
+        looked = len(self.skipped)
+        if not looked:
+            return "no .yaml, .yml or .json file"
+        return f"{looked} YAML/JSON file{'s' if looked != 1 else ''} looked at, none of them an Arazzo document"
+
 
 def find_documents(directory: str) -> Found:
     """The Arazzo documents below ``directory`` (recursively, in name order), by their content.

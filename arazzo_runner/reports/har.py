@@ -16,8 +16,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..cli.output import json_text
-from ..execution.results import iso_time
+from ..execution.results import iso_time, json_text
 from .json import dumps
 from .text import Exchange, exchanges
 

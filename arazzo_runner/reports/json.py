@@ -4,10 +4,9 @@ string, as ``arazzo run --json`` does."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from ..cli.output import json_text
+from ..execution.results import json_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..suite.outcome import TestReport
@@ -22,8 +21,4 @@ def render(report: TestReport) -> str:
 
 def dumps(value: Any) -> str:
     """``value`` as indented strict JSON text, with a final line feed."""
-    try:
-        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=str)
-    except ValueError:  # a NaN or an infinity: json_text spells them as strings
-        text = json.dumps(json.loads(json_text(value)), indent=2, ensure_ascii=False)
-    return text + "\n"
+    return json_text(value, indent=2) + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..cli.output import BODY_LIMIT, exchange_lines, json_text, request_head, response_head
+from ..cli.output import BODY_LIMIT, exchange_lines, json_text, request_head, response_head, step_text
 from ..execution.results import (
     DRY_RUN,
     RequestRecord,
@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..suite.outcome import CaseResult
 
 __all__ = ["Exchange", "StepSpan", "exchanges", "failure_text", "step_lines", "step_line", "step_spans"]
-
-OK_MARK, FAIL_MARK = "✓", "✗"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,20 +94,7 @@ def step_spans(result: CaseResult) -> list[StepSpan]:
 
 def step_line(span: StepSpan) -> str:
     """``✓ createService  POST URL  201  21 ms`` (and the reason of a failed step)."""
-    step = span.result
-    mark = OK_MARK if step.status in ("succeeded", DRY_RUN) else FAIL_MARK
-    parts = [f"{'  ' * span.depth}{mark} {step.step_id}"]
-    if step.attempt > 1:
-        parts.append(f"(attempt {step.attempt})")
-    if step.request is not None:
-        parts.append(f"{step.request.method} {step.request.url}")
-    if step.response is not None:
-        parts.append(str(step.response.status_code))
-    parts.append(f"{step.elapsed * 1000:.0f} ms")
-    line = "  ".join(parts)
-    if step.error:
-        line += "  " + step.error
-    return line
+    return step_text(span.result, span.depth)
 
 
 def step_lines(result: CaseResult) -> list[str]:

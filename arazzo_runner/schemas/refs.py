@@ -96,7 +96,6 @@ class SchemaIndex:
     bases: dict[int, str] = field(default_factory=dict)
     pointers: dict[int, str] = field(default_factory=dict)
     refs: list[tuple[str, str, str]] = field(default_factory=list)  # (pointer, ref, base)
-    identified: bool = False  # some schema declares $id or $anchor
     _registry: Any = None
 
     def base_of(self, node: Any) -> str:
@@ -186,9 +185,6 @@ def _walk(index: SchemaIndex, node: Any, pointer: str, base: str, depth: int) ->
     declared = node.get("$id")
     if isinstance(declared, str):
         base = urldefrag(urljoin(base, declared))[0]
-        index.identified = True
-    if isinstance(node.get("$anchor"), str) or isinstance(node.get("$dynamicAnchor"), str):
-        index.identified = True
     if base != index.base:
         index.bases[id(node)] = base
     index.pointers[id(node)] = pointer

@@ -127,13 +127,7 @@ def _documents(paths: Iterable[str]) -> dict[str, str]:
         if os.path.isdir(path):
             below = find_documents(path)
             if not below.documents:
-                looked = len(below.skipped)
-                what = (
-                    f"{looked} YAML/JSON file(s) looked at, none an Arazzo document"
-                    if looked
-                    else "no .yaml, .yml or .json file"
-                )
-                raise UsageError(f"no Arazzo document below {path} ({what})")
+                raise UsageError(f"no Arazzo document below {path} ({below.none_found()})")
             listed: Iterable[str] = below.documents
         else:
             listed = [path]
