@@ -22,18 +22,18 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
 from ..errors import ArazzoError, UsageError
-from ..execution.results import RunError
+from ..execution.results import RunError, RunResult
 from .inputs import BatchItem, item_from_value
 from .results import BatchResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..execution.runner import Runner
 
-__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "Inputs", "arun_many", "run_many"]
+__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "Inputs", "arun_many", "run_many", "run_each", "in_thread"]
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 256
@@ -47,7 +47,7 @@ def _check_concurrency(concurrency: int) -> None:
         raise UsageError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, not {concurrency!r}")
 
 
-async def arun_many(
+def arun_many(
     runner: Runner, inputs: Inputs, *, workflow_id: str | None = None, concurrency: int = DEFAULT_CONCURRENCY
 ) -> AsyncGenerator[BatchResult, None]:
     """Run ``workflow_id`` once per item of ``inputs``, at most ``concurrency`` at once; yield
@@ -58,6 +58,17 @@ async def arun_many(
     place from 1.  ``inputs`` may be an iterable or an async iterable; it is read only as
     slots free up.  Ids are the caller's: they are not checked for uniqueness here.
     """
+
+    def run(item: BatchItem) -> Awaitable[RunResult]:
+        return runner.run_async(workflow_id, item.inputs)
+
+    return run_each(inputs, run, concurrency)
+
+
+async def run_each(
+    inputs: Inputs, run: Callable[[BatchItem], Awaitable[RunResult]], concurrency: int
+) -> AsyncGenerator[BatchResult, None]:
+    """:func:`arun_many` with ``run`` making each item's RunResult (on a Runner, on Temporal)."""
     _check_concurrency(concurrency)
     items = _items(inputs)
     running: set[asyncio.Task[BatchResult]] = set()
@@ -76,7 +87,7 @@ async def arun_many(
                 if item.error is not None:
                     yield BatchResult(item.id, "error", error=item.error)
                     continue
-                task = asyncio.create_task(_run_one(runner, workflow_id, item))
+                task = asyncio.create_task(_run_one(run, item))
                 task.add_done_callback(finished.put_nowait)
                 running.add(task)
             if not running:
@@ -108,10 +119,10 @@ def _item(value: Any, number: int) -> BatchItem:
     return value if isinstance(value, BatchItem) else item_from_value(value, number)
 
 
-async def _run_one(runner: Runner, workflow_id: str | None, item: BatchItem) -> BatchResult:
+async def _run_one(run: Callable[[BatchItem], Awaitable[RunResult]], item: BatchItem) -> BatchResult:
     started = time.perf_counter()
     try:
-        result = await runner.run_async(workflow_id, item.inputs)
+        result = await run(item)
     except ArazzoError as error:
         # could not start (invalid inputs, missing credentials with require_auth, ...)
         run_error = RunError(error.type, error.message, getattr(error, "step_id", None), error.location)
@@ -143,6 +154,14 @@ _END = object()
 
 
 def _run_many(runner: Runner, inputs: Inputs, workflow_id: str | None, concurrency: int) -> Iterator[BatchResult]:
+    return in_thread(lambda: arun_many(runner, inputs, workflow_id=workflow_id, concurrency=concurrency), runner.aclose)
+
+
+def in_thread(
+    results_of: Callable[[], AsyncGenerator[BatchResult, None]], close: Callable[[], Awaitable[None]]
+) -> Iterator[BatchResult]:
+    """The results of the async generator ``results_of()`` makes, run on an event loop of its
+    own in a background thread, for synchronous code; ``close()`` ends it on that loop."""
     handoff: queue.Queue[tuple[object, Any]] = queue.Queue()
     started = threading.Event()
     loop_side: dict[str, Any] = {}
@@ -152,7 +171,7 @@ def _run_many(runner: Runner, inputs: Inputs, workflow_id: str | None, concurren
         loop_side.update(loop=asyncio.get_running_loop(), task=asyncio.current_task(), taken=taken)
         started.set()
         try:
-            results = arun_many(runner, inputs, workflow_id=workflow_id, concurrency=concurrency)
+            results = results_of()
             async with contextlib.aclosing(results):
                 async for result in results:
                     taken.clear()
@@ -164,7 +183,7 @@ def _run_many(runner: Runner, inputs: Inputs, workflow_id: str | None, concurren
             handoff.put((exc, None))
         finally:
             try:
-                await runner.aclose()  # its connections belong to this loop, which ends here
+                await close()  # e.g. a Runner's connections: they belong to this loop, which ends here
             finally:
                 handoff.put((_END, None))
 

@@ -29,6 +29,7 @@ COMMANDS = {
     "validate": "validate",
     "graph": "graph",
     "mock": "mock",
+    "worker": "temporal",
 }
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from ..errors import ArazzoError, UsageError
+from .temporal import check_options as check_temporal_options
 
 __all__ = ["command"]
 
@@ -101,11 +102,18 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     quiet = bool(getattr(args, "quiet", False))
     try:
         _check_options(args)
+        check_temporal_options(args)
         runner = open_runner(args, err)
         workflow_id = runner.workflow(args.workflow).workflow_id
         refuse_invalid(runner, args, err)
         done, keep = _finished(args, err)
         scan = _scan(args, done)
+        if args.temporal:
+            from .temporal import check_server
+
+            check_server(args, err)
+            if args.no_wait:
+                return _start_only(args, runner, out, err)
         writer = _writer(args, out, keep)  # last: a batch that cannot start leaves no file behind
     except (ArazzoError, OSError) as raised:
         error = raised if isinstance(raised, ArazzoError) else UsageError(_os_message(raised))
@@ -124,7 +132,13 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
             bar.start()
         items = (item for item in read_inputs(args.batch) if item.id not in skip)
         concurrency = args.concurrency or DEFAULT_CONCURRENCY
-        for result in run_many(runner, items, workflow_id=workflow_id, concurrency=concurrency):
+        if args.temporal:
+            from .temporal import batch_results
+
+            results = batch_results(args, runner, items, workflow_id, concurrency, err)
+        else:
+            results = run_many(runner, items, workflow_id=workflow_id, concurrency=concurrency)
+        for result in results:
             if bar is not None and to_terminal:
                 bar.above(lambda: writer.write(result))  # noqa: B023 - called at once
             else:
@@ -150,6 +164,17 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         err.write(style.red("interrupted") + f": the runs in flight have no result line; {where} runs them\n")
         return 130
     return 0 if tally.succeeded == tally.done and not earlier_failures else 1
+
+
+def _start_only(args: argparse.Namespace, runner: Any, out: IO[str], err: IO[str]) -> int:
+    """``--temporal --no-wait``: start every line's run; one line per run with its id."""
+    from ..batch import read_inputs
+    from .run_options import runner_keywords
+    from .temporal import start_only
+
+    keywords = dict(runner_keywords(args, err), dry_run=False)
+    items = ((item.id, item.inputs) for item in read_inputs(args.batch) if item.error is None)
+    return start_only(args, runner, items, keywords, out, err)
 
 
 def _os_message(exc: OSError) -> str:

@@ -10,6 +10,8 @@ from typing import IO, Any
 from ..errors import ArazzoError, UsageError, ValidationError
 from .run_options import add_batch_options, add_request_options, add_server_options, pairs, runner_keywords
 from .run_options import credentials as _credentials
+from .temporal import add_temporal_options
+from .temporal import check_options as check_temporal_options
 
 __all__ = ["add_parser", "command", "open_runner", "refuse_invalid"]
 
@@ -37,6 +39,7 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     run.add_argument("--trace", metavar="FILE.jsonl", help="write every engine event as a JSON line")
     add_batch_options(run)
     add_request_options(run)
+    add_temporal_options(run)
     common(run)
 
 
@@ -126,6 +129,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     finished: list[Any] = []  # the steps so far, for a run that Ctrl-C stops
     workflow_id = args.workflow
     try:
+        check_temporal_options(args)
         runner = open_runner(args, err)
         workflow_id = runner.workflow(args.workflow).workflow_id
         refuse_invalid(runner, args, err)
@@ -142,8 +146,18 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
                 trace = open(args.trace, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
             except OSError as exc:
                 raise UsageError(f"--trace {args.trace}: {exc.strerror or exc}") from None
+        if args.temporal:
+            from .run_options import runner_keywords
+            from .temporal import run_events, start_only
+
+            keywords = dict(runner_keywords(args, err), dry_run=args.dry_run)
+            if args.no_wait:
+                return start_only(args, runner, [("", inputs)], keywords, out, err)
+            events = run_events(args, runner, inputs, keywords, err)
+        else:
+            events = runner.iter_events(args.workflow, inputs)
         with runner:
-            for event in runner.iter_events(args.workflow, inputs):
+            for event in events:
                 if trace is not None:
                     trace.write(trace_line(event))
                 printer(event)

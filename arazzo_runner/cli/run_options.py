@@ -210,6 +210,11 @@ def _concurrency(text: str) -> int:
     return value
 
 
+def count(text: str) -> int:
+    """An option's whole number of at least 1 (argparse ``type``)."""
+    return _count(text)
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)

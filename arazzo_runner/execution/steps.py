@@ -25,7 +25,18 @@ from .results import StepResult
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
 
-__all__ = ["StepRunner", "StepFailure", "DeadlineExceeded", "parse_body", "SECRET_HEADERS"]
+__all__ = ["StepRunner", "StepFailure", "DeadlineExceeded", "failure_of", "parse_body", "SECRET_HEADERS"]
+
+
+def failure_of(error: StepFailure | ArazzoError) -> tuple[str, str]:
+    """(error type, message) of a step that ``error`` stopped."""
+    if isinstance(error, StepFailure):
+        return error.kind, error.message
+    if isinstance(error, InputsError):
+        return "inputs", error.message
+    if isinstance(error, ExpressionError):
+        return "expression", error.message
+    return "document", str(error)
 
 
 class StepRunner(OperationStep):
@@ -67,19 +78,14 @@ class StepRunner(OperationStep):
                 )
             else:
                 raise StepFailure("document", f"step {step_id!r} has no operationId, operationPath or workflowId")
-        except StepFailure as failure:
-            result.status, result.error, result.error_type = "failed", failure.message, failure.kind
         except DeadlineExceeded:
             if deadline is None or engine.clock() < deadline:
                 raise
             result.status, result.error_type = "failed", "timeout"
             result.error = f"step {step_id!r} did not complete within its timeout of {step.timeout} ms"
-        except InputsError as error:
-            result.status, result.error, result.error_type = "failed", error.message, "inputs"
-        except ExpressionError as error:
-            result.status, result.error, result.error_type = "failed", error.message, "expression"
-        except ArazzoError as error:
-            result.status, result.error, result.error_type = "failed", str(error), "document"
+        except (StepFailure, ArazzoError) as error:
+            result.status = "failed"
+            result.error_type, result.error = failure_of(error)
         finally:
             if deadline is not None:
                 engine.deadlines.remove(deadline)

@@ -18,13 +18,13 @@ from urllib.parse import urldefrag, urljoin
 from ..errors import DocumentError, Location, SourceError, UsageError
 from ..model import ArazzoDocument, SourceDescription
 from ..model_build import build_document
-from .files import display_path, read_file, read_url
+from .files import display_path, parse_cached, read_file, read_url
 from .uris import file_uri as _file_uri
 from .uris import is_remote as _is_remote
 from .uris import uri_path as _uri_path
 from .yamlfile import ParsedFile
 
-__all__ = ["Description", "Source", "load", "reject_other_kind", "SUPPORTED_VERSIONS"]
+__all__ = ["Description", "Source", "load", "load_contents", "reject_other_kind", "SUPPORTED_VERSIONS"]
 
 SUPPORTED_VERSIONS = ("1.0.x", "1.1.x")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$")
@@ -55,18 +55,39 @@ class Source:
 
 
 class _Session:
-    """What the documents of one load share: options, and every file read once by URI."""
+    """What the documents of one load share: options, and every file read once by URI.
 
-    def __init__(self, redirects: Mapping[str, str], allow_remote: bool) -> None:
+    ``contents`` (URI -> (name shown, bytes)) serves the files from memory, and nothing else:
+    a Temporal worker runs a document sent as content (:mod:`arazzo_runner.temporal.bundle`),
+    whose URIs name files of the machine that sent it.
+    """
+
+    def __init__(
+        self,
+        redirects: Mapping[str, str],
+        allow_remote: bool,
+        contents: Optional[Mapping[str, tuple[str, bytes]]] = None,
+    ) -> None:
         self.redirects = dict(redirects)
         self.allow_remote = allow_remote
+        self.contents = contents
         self.files: dict[str, ParsedFile] = {}
         self.descriptions: dict[str, Description] = {}
         self.lock = threading.RLock()
 
+    def is_file(self, uri: str) -> bool:
+        if self.contents is not None:
+            return uri in self.contents
+        return os.path.isfile(_uri_path(uri))
+
     def read(self, uri: str, shown: str, location: Optional[Location]) -> ParsedFile:
         with self.lock:
             parsed = self.files.get(uri)
+            if parsed is None and self.contents is not None:
+                entry = self.contents.get(uri)
+                if entry is None:
+                    raise SourceError(f"{shown} was not sent with the document (it was not read before)", location)
+                parsed = self.files[uri] = parse_cached(entry[1], entry[0])
             if parsed is None:
                 if _is_remote(uri):
                     parsed = read_url(uri, location=location)
@@ -117,6 +138,30 @@ class Description:
         """Every source description, loaded (raises the first SourceError met)."""
         return [self.source(s.name) for s in self.document.source_descriptions if isinstance(s.name, str)]
 
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """Every file this Description reads, its sources' and theirs loaded first: URI ->
+        (name shown, bytes), what :func:`load_contents` takes to load it elsewhere.  Files an
+        OpenAPI description references are read when its index is built: build them first."""
+        pending = [self]
+        seen: set[str] = set()
+        while pending:
+            description = pending.pop()
+            if description.uri in seen:
+                continue
+            seen.add(description.uri)
+            for source in description.sources():
+                if source._arazzo is not None:
+                    pending.append(source._arazzo)
+        with self._session.lock:
+            return {uri: (parsed.name, parsed.raw) for uri, parsed in self._session.files.items()}
+
+    def redirect_uris(self) -> dict[str, str]:
+        """The ``sources`` redirects of the load, each as the URI it resolved to."""
+        return {
+            name: target if _is_remote(target) or self._session.contents is not None else _file_uri(target)
+            for name, target in self._session.redirects.items()
+        }
+
     def openapi(self, name: str) -> Any:
         """The OpenAPIIndex of source ``name`` (raises SourceError when it is not OpenAPI)."""
         source = self.source(name)
@@ -141,7 +186,7 @@ class Description:
     def _fetch_for(self, source: Source) -> Any:
         def fetch(uri: str) -> ParsedFile:
             uri = urldefrag(uri)[0]
-            if _is_remote(uri) and not self._session.allow_remote:
+            if _is_remote(uri) and not self._session.allow_remote and not self._session.is_file(uri):
                 raise SourceError(
                     f"{uri} (referenced from {source.shown}) is remote; pass --allow-remote to fetch it",
                     source.description.location,
@@ -156,7 +201,8 @@ class Description:
         redirect = self._session.redirects.get(name)
         if redirect is not None:
             written = redirect
-            uri = redirect if _is_remote(redirect) else _file_uri(redirect)
+            # a document sent as content carries its redirects as the URIs they resolved to
+            uri = redirect if _is_remote(redirect) or self._session.contents is not None else _file_uri(redirect)
             how = f"redirected by --source {name}={redirect}"
         else:
             if not isinstance(description.url, str) or not description.url:
@@ -167,17 +213,19 @@ class Description:
                 # $self made the reference remote; the same relative path next to the file is
                 # the retrieval-location reading the spec allows, and needs no network.
                 local = urldefrag(urljoin(self.uri, written.strip()))[0]
-                if not _is_remote(local) and os.path.isfile(_uri_path(local)):
+                if not _is_remote(local) and self._session.is_file(local):
                     uri = local
             how = f"url {written!r}"
-        if _is_remote(uri) and not self._session.allow_remote:
+        if _is_remote(uri) and not self._session.allow_remote and not self._session.is_file(uri):
             raise SourceError(
                 f"source {name!r}: {how} is remote ({uri}); pass --allow-remote (allow_remote=True) to fetch it, "
                 f"or --source {name}=PATH to use a local copy",
                 url_location,
             )
         shown = uri if _is_remote(uri) else display_path(_uri_path(uri))
-        if not _is_remote(uri) and not os.path.isfile(_uri_path(uri)):
+        if self._session.contents is not None and uri in self._session.contents:
+            shown = self._session.contents[uri][0]
+        if not _is_remote(uri) and not self._session.is_file(uri):
             raise SourceError(
                 f"source {name!r}: {how} resolves to {_uri_path(uri)}, which does not exist"
                 + (f" (use --source {name}=PATH to point it at a local copy)" if redirect is None else ""),
@@ -298,6 +346,21 @@ def load(
     description = Description(parsed, uri, session)
     _check_redirects(description, sources or {})
     return description
+
+
+def load_contents(
+    uri: str,
+    contents: Mapping[str, tuple[str, bytes]],
+    *,
+    sources: Optional[Mapping[str, str]] = None,
+) -> Description:
+    """The Description whose entry document is ``contents[uri]``, every file it reads taken
+    from ``contents`` (URI -> (name shown, bytes)) and nothing from this machine or the
+    network; ``sources`` are redirects by source name, to URIs of ``contents``."""
+    session = _Session(sources or {}, False, contents)
+    if uri not in contents:
+        raise SourceError(f"{uri} is not among the files sent")
+    return Description(session.read(uri, contents[uri][0], None), uri, session)
 
 
 def _check_redirects(description: Description, redirects: Mapping[str, str]) -> None:

@@ -231,6 +231,11 @@ class ParsedFile:
         self._raw = raw
         self._root = root
 
+    @property
+    def raw(self) -> bytes:
+        """The bytes the file was parsed from."""
+        return self._raw
+
     def position(self, pointer: str, *, key: bool = False) -> Optional[Position]:
         """1-based (line, column) of the value at ``pointer`` (of its key with ``key=True``).
 

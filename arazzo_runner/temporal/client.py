@@ -1,0 +1,194 @@
+"""Starting runs on Temporal and reading their results: what ``arazzo run --temporal`` does.
+
+A run's Temporal workflow id is ``<prefix>/<id>``: the prefix is the caller's (``--run-id``)
+or a digest of the document, the workflow, the inputs and the options; the id is a batch
+line's (empty for a single run).  Starting an id that is running or completed attaches to that
+execution (Temporal refuses a second one): a run is never started twice by asking again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from ..errors import ArazzoError, UsageError
+from ..execution.redaction import password_inputs
+from ..execution.response_body import SECRET_HEADERS
+from ..execution.results import Event, RunError, RunFinished, RunResult
+from .bundle import make_bundle
+from .codec import KEY_VARIABLE, Sealed, data_converter, key_from_environment
+from .options import DEFAULT_MAX_HISTORY_BODY, options_to_wire
+from .wire import from_wire
+from .workflow import RUN
+
+__all__ = ["connect", "TemporalRun", "start_run", "RunRequest", "DEFAULT_TASK_QUEUE", "DEFAULT_NAMESPACE"]
+
+DEFAULT_TASK_QUEUE = "arazzo"
+DEFAULT_NAMESPACE = "default"
+_SLACK = 600.0  # seconds a run may wait for a worker beyond its --max-time before Temporal ends it
+
+
+async def connect(address: str, namespace: str = DEFAULT_NAMESPACE, *, key: str | None = None) -> Any:
+    """A ``temporalio`` Client with this project's data converter (the codec, with ``key``, by
+    default ``ARAZZO_TEMPORAL_KEY``).  A server that cannot be reached is a UsageError."""
+    from temporalio.client import Client
+
+    if key is None:
+        key = key_from_environment()
+    try:
+        return await Client.connect(address, namespace=namespace, data_converter=data_converter(key))
+    except Exception as error:  # the SDK raises RuntimeError from its core for a refused connection
+        raise UsageError(
+            f"cannot reach Temporal at {address} (namespace {namespace!r}): {error}; "
+            "start one (temporal server start-dev) or give its HOST:PORT"
+        ) from None
+
+
+class RunRequest:
+    """A run to start: the document as content, the workflow, the travelling options, and
+    the sealed part (inputs, ``-H`` headers).  Checked where it is made: a run that could not
+    start locally does not start on Temporal either."""
+
+    def __init__(
+        self,
+        runner: Any,
+        workflow_id: str | None,
+        inputs: Mapping[str, Any] | None,
+        *,
+        keywords: Mapping[str, Any],
+        bundle: dict[str, Any] | None = None,
+        max_history_body: int = DEFAULT_MAX_HISTORY_BODY,
+        key: str | None = None,
+    ) -> None:
+        workflow = runner.workflow(workflow_id)
+        values = dict(inputs or {})
+        runner.prepare(workflow.workflow_id, values)  # raises ArazzoError: the run cannot start
+        data = runner.description.parsed.data if isinstance(runner.description.parsed.data, Mapping) else None
+        headers = [list(pair) for pair in keywords.get("headers") or ()]
+        if key is None:
+            names = sorted(password_inputs(workflow.inputs, values, data))
+            if names:
+                raise UsageError(
+                    f"workflow {workflow.workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
+                    "(the same on this machine and every worker) so that they travel encrypted"
+                )
+            secret = [name for name, _ in headers if name.lower() in SECRET_HEADERS]
+            if secret:
+                raise UsageError(
+                    f"-H {secret[0]} would be kept in Temporal's history in clear: set {KEY_VARIABLE} "
+                    "(the same on this machine and every worker), or give the credential to the workers"
+                )
+        self.workflow_id = workflow.workflow_id
+        self.bundle = bundle if bundle is not None else make_bundle(runner.description)
+        self.options = options_to_wire(keywords, max_history_body)
+        self.inputs = values
+        self.headers = headers
+        self.document = runner.description.file
+
+    def digest(self) -> str:
+        """The default prefix: the same document, workflow, inputs and options give the same."""
+        text = json.dumps(
+            [self.bundle["digest"], self.workflow_id, self.inputs, self.options, self.headers],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return "arazzo-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+    def arguments(self) -> list[Any]:
+        public = {"bundle": self.bundle, "workflowId": self.workflow_id, "options": self.options}
+        return [public, Sealed({"inputs": self.inputs, "headers": self.headers})]
+
+
+class TemporalRun:
+    """A run started on (or attached to) Temporal."""
+
+    def __init__(self, handle: Any, attached: bool) -> None:
+        self.handle = handle
+        self.id: str = handle.id
+        self.attached = attached  # True: the id was started before; this is that run
+
+    async def outcome(self) -> tuple[RunResult, list[Event]]:
+        """Wait for the run; its RunResult and its events (the last RunFinished).  A run
+        Temporal ended itself (terminated, cancelled, timed out) is a result of status ``error``."""
+        from temporalio.client import WorkflowFailureError
+
+        try:
+            answer = await self.handle.result()
+        except WorkflowFailureError as error:
+            cause = getattr(error, "cause", None)
+            reason = getattr(cause, "message", None) or str(cause or error)
+            result = RunResult(
+                None,
+                "error",
+                error=RunError(
+                    "temporal",
+                    f"the Temporal workflow {self.id} ended without a result ({reason}); start it again with another --run-id",
+                ),
+            )
+            return result, [RunFinished(result)]
+        answer = json.loads(answer)
+        result = from_wire(answer["result"])
+        events = [from_wire(event) for event in answer["events"]]
+        events.append(RunFinished(result))
+        return result, events
+
+    async def result(self) -> RunResult:
+        """Wait for the run; its RunResult."""
+        return (await self.outcome())[0]
+
+
+async def start_run(
+    client: Any,
+    request: RunRequest,
+    *,
+    task_queue: str = DEFAULT_TASK_QUEUE,
+    run_id: str | None = None,
+    item_id: str = "",
+) -> TemporalRun:
+    """Start ``request`` as workflow ``<run_id or its digest>/<item_id>``, or attach to that
+    execution when it exists (running, or completed within the namespace's retention)."""
+    from temporalio.common import WorkflowIDReusePolicy
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    workflow_id = f"{run_id or request.digest()}/{item_id}"
+    max_time = float(request.options.get("maxTime", 600.0))
+    try:
+        handle = await client.start_workflow(
+            RUN,
+            args=request.arguments(),
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            execution_timeout=timedelta(seconds=max_time + _SLACK),
+            memo={"document": request.document, "workflowId": request.workflow_id or ""},
+            static_summary=f"{request.workflow_id} of {request.document}",
+        )
+    except WorkflowAlreadyStartedError:
+        return TemporalRun(client.get_workflow_handle(workflow_id), True)
+    except ArazzoError:
+        raise
+    return TemporalRun(handle, False)
+
+
+async def has_worker(client: Any, task_queue: str) -> bool:
+    """Whether a worker polls ``task_queue`` now (a run started without one waits for one)."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    answer = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    return bool(answer.pollers)
+
+
+def header_pairs(headers: Sequence[tuple[str, str]] | None) -> list[list[str]]:
+    return [list(pair) for pair in headers or ()]
