@@ -1,7 +1,5 @@
 """``python -m arazzo_runner``: the ``arazzo`` command."""
 
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import ArazzoError
 from .common import VERBOSE_HELP, Exit, Parser, Style, add_common_options
 
-__all__ = ["main"]
+__all__ = ["main", "entry"]
 
 # command name -> module of this package (`list` would shadow the builtin in this namespace)
 COMMANDS = {
@@ -60,6 +60,24 @@ def _run_json_usage_error(argv: Optional[Sequence[str]], message: str, out: IO[s
 
 
 _UTF8 = ("utf-8", "utf8", "utf_8")
+
+
+def entry() -> None:
+    """The ``arazzo`` console script: :func:`main`, then exit with its code."""
+    code = main()
+    if "temporalio.bridge.temporal_sdk_bridge" in sys.modules:
+        # the Temporal SDK's Rust threads may call into Python while the interpreter shuts
+        # down, which aborts the process now and then (temporalio/sdk-python#300): with
+        # everything written, leave without the shutdown
+        import os
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(

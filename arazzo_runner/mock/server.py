@@ -85,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # a batch opens --concurrency connections at once: the default backlog of 5 drops some
+    # connection attempts, and each dropped one waits a second for the retry of its SYN
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: MockApp) -> None:
         super().__init__(address, _Handler)

@@ -103,6 +103,14 @@ class RunRequest:
         return [public, Sealed({"inputs": self.inputs, "headers": self.headers})]
 
 
+class WorkersCannotRun(Exception):
+    """The workers fail to run a workflow's code, again and again."""
+
+
+_WATCH_EVERY = 3.0  # seconds of each long poll for a run's result, between looks at the run
+_TASK_ATTEMPTS = 3  # a workflow task that failed this often is not a passing hiccup
+
+
 class TemporalRun:
     """A run started on (or attached to) Temporal."""
 
@@ -117,7 +125,10 @@ class TemporalRun:
         from temporalio.client import WorkflowFailureError
 
         try:
-            answer = await self.handle.result()
+            answer = await self._answer()
+        except WorkersCannotRun as error:
+            result = RunResult(None, "error", error=RunError("temporal", str(error)))
+            return result, [RunFinished(result)]
         except WorkflowFailureError as error:
             cause = getattr(error, "cause", None)
             reason = getattr(cause, "message", None) or str(cause or error)
@@ -135,6 +146,32 @@ class TemporalRun:
         events = [from_wire(event) for event in answer["events"]]
         events.append(RunFinished(result))
         return result, events
+
+    async def _answer(self) -> Any:
+        """The workflow's result; raises WorkersCannotRun when the workers keep failing to
+        run its code (a missing ``ARAZZO_TEMPORAL_KEY``, a worker of another version).
+
+        The wait is a series of bounded waits, with a look at the run between them."""
+        import asyncio
+
+        while True:
+            try:
+                return await asyncio.wait_for(self.handle.result(), _WATCH_EVERY)
+            except asyncio.TimeoutError:
+                await self._check()
+
+    async def _check(self) -> None:
+        described = await self.handle.describe()
+        pending = described.raw_description.pending_workflow_task
+        if pending is not None and pending.attempt >= _TASK_ATTEMPTS:
+            reason = "its workflow task keeps failing"
+            async for event in self.handle.fetch_history_events():
+                if event.HasField("workflow_task_failed_event_attributes"):
+                    reason = event.workflow_task_failed_event_attributes.failure.message or reason
+            raise WorkersCannotRun(
+                f"the workers cannot run {self.id}: {reason} (it stays on Temporal and goes on when a worker "
+                "can run it; the same command attaches to it again)"
+            )
 
     async def result(self) -> RunResult:
         """Wait for the run; its RunResult."""
