@@ -21,11 +21,12 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
 from .client import DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, RunRequest, TemporalRun, connect, has_worker, start_run
 from .codec import KEY_VARIABLE, Sealed, data_converter
 from .operation import OPERATION, Operations
-from .worker import make_worker, run_worker
+from .worker import ArazzoWorker, make_worker, run_worker
 from .workflow import RUN, ArazzoRun
 
 __all__ = [
     "ArazzoRun",
+    "ArazzoWorker",
     "DEFAULT_NAMESPACE",
     "DEFAULT_TASK_QUEUE",
     "KEY_VARIABLE",

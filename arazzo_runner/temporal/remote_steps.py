@@ -46,6 +46,7 @@ class RunState:
         self.warned: list[str] = []  # credential warnings given (once per run)
         self.warnings: list[str] = []
         self.evaluated: dict[str, bool] | None = None  # action criteria the last activity evaluated
+        self.pinned: str | None = None  # the own queue of the worker holding the run's mock state
 
 
 class RemoteEngine(Engine):

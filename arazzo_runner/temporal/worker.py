@@ -8,6 +8,9 @@ as ``arazzo run`` reads them, for each document when the worker first meets it.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,9 +19,38 @@ from temporalio.worker import Worker
 from .operation import Operations
 from .workflow import BUNDLES, ArazzoRun
 
-__all__ = ["make_worker", "run_worker", "DEFAULT_CONCURRENCY"]
+__all__ = ["ArazzoWorker", "make_worker", "run_worker", "DEFAULT_CONCURRENCY"]
 
 DEFAULT_CONCURRENCY = 16
+
+
+class ArazzoWorker:
+    """The Temporal workers of one worker process: one on the shared task queue (the
+    ``arazzo.run`` workflow and the ``arazzo.operation`` activity), one on a queue of its own
+    (the activity alone: the steps of a run on the built-in mock go to the worker that holds
+    that run's mock state).  ``async with`` runs them; leaving waits for the activities in
+    flight and closes the connections."""
+
+    def __init__(self, shared: Worker, own: Worker, operations: Operations) -> None:
+        self.shared = shared
+        self.own = own
+        self.operations = operations
+
+    async def __aenter__(self) -> ArazzoWorker:
+        await self.shared.__aenter__()
+        try:
+            await self.own.__aenter__()
+        except BaseException:
+            await self.shared.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self.own.__aexit__(*exc)
+            await self.shared.__aexit__(*exc)
+        finally:
+            await self.operations.close()
 
 
 def make_worker(
@@ -28,10 +60,9 @@ def make_worker(
     concurrency: int = DEFAULT_CONCURRENCY,
     credentials: Callable[[Any], Mapping[str, Any] | None] | None = None,
     env_file: str | None = None,
-) -> tuple[Worker, Operations]:
-    """A ``temporalio`` Worker of the ``arazzo.run`` workflow and the ``arazzo.operation``
-    activity on ``task_queue``, running at most ``concurrency`` requests at once, and its
-    Operations (``await operations.close()`` after the worker stops closes its connections).
+) -> ArazzoWorker:
+    """The workers of one process on ``task_queue`` (see :class:`ArazzoWorker`), running at
+    most ``concurrency`` requests at once.
 
     ``credentials(description)`` gives the credentials for a document (default: the
     environment's, and ``env_file``'s, as ``arazzo run`` reads them).
@@ -39,8 +70,9 @@ def make_worker(
     if credentials is None:
         credentials = _environment(env_file)
     BUNDLES.client = client
-    operations = Operations(BUNDLES, credentials)
-    worker = Worker(
+    own_queue = f"{task_queue}@{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    operations = Operations(BUNDLES, credentials, queue=own_queue)
+    shared = Worker(
         client,
         task_queue=task_queue,
         workflows=[ArazzoRun],
@@ -48,7 +80,8 @@ def make_worker(
         max_concurrent_activities=concurrency,
         max_concurrent_workflow_tasks=max(concurrency, 2),
     )
-    return worker, operations
+    own = Worker(client, task_queue=own_queue, activities=[operations.run], max_concurrent_activities=concurrency)
+    return ArazzoWorker(shared, own, operations)
 
 
 def _environment(env_file: str | None) -> Callable[[Any], Mapping[str, Any] | None]:
@@ -72,12 +105,5 @@ async def run_worker(
 ) -> None:
     """Run a worker until ``stop`` is set (or the task is cancelled); the activities in
     flight finish first."""
-    worker, operations = make_worker(client, task_queue=task_queue, concurrency=concurrency, env_file=env_file)
-    try:
-        async with worker:
-            if stop is None:
-                await asyncio.Event().wait()
-            else:
-                await stop.wait()
-    finally:
-        await operations.close()
+    async with make_worker(client, task_queue=task_queue, concurrency=concurrency, env_file=env_file):
+        await (stop or asyncio.Event()).wait()

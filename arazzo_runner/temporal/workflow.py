@@ -16,7 +16,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError, TimeoutType
 
 with workflow.unsafe.imports_passed_through():
     from ..errors import ArazzoError
@@ -37,6 +37,7 @@ RUN = "arazzo.run"
 MAX_ACTIVITY_ATTEMPTS = 5  # a step whose worker stopped this many times fails (type "worker")
 HEARTBEAT = timedelta(seconds=10)
 BUNDLES = Bundles()  # the documents this worker's workflows loaded (set up by the worker factory)
+_PINNED_WAIT = timedelta(seconds=20)  # a mocked run's next step waits this long for its worker
 _RESULT_BUDGET = 1_500_000  # bytes of events a result keeps (Temporal refuses payloads over 2 MB)
 
 
@@ -81,7 +82,7 @@ class ArazzoRun:
                 return _text({"result": to_wire(error_result(error, workflow_.workflow_id)), "events": []})
             reply = None
             if isinstance(item, OperationCall):
-                reply = await self._operation(run_options, item, headers, options)
+                reply = await self._operation(run_options, item, headers, options, state)
                 for secret in state.secrets:
                     secrets.add(secret)
             elif isinstance(item, Sleep):
@@ -100,14 +101,17 @@ class ArazzoRun:
         return _text(_answer(finished.result, events))
 
     async def _operation(
-        self, run: dict[str, Any], call: OperationCall, headers: list[Any], options: dict[str, Any]
+        self, run: dict[str, Any], call: OperationCall, headers: list[Any], options: dict[str, Any], state: RunState
     ) -> Any:
         sealed = dict(call.sealed, headers=headers)
         timeout = float(options.get("timeout", 30.0))
+        mocked = bool(options.get("mock"))
         try:
             reply = await workflow.execute_activity(
                 OPERATION,
                 args=[run, call.public, Sealed(sealed)],
+                task_queue=state.pinned if mocked else None,
+                schedule_to_start_timeout=_PINNED_WAIT if mocked and state.pinned else None,
                 start_to_close_timeout=timedelta(seconds=3 * timeout + 30),
                 heartbeat_timeout=HEARTBEAT,
                 retry_policy=RetryPolicy(
@@ -120,8 +124,22 @@ class ArazzoRun:
                 result_type=Sealed,
             )
         except ActivityError as error:
+            cause = error.cause
+            if state.pinned and isinstance(cause, TimeoutError) and cause.type == TimeoutType.SCHEDULE_TO_START:
+                # the worker holding this run's mock state is gone: the mock starts afresh elsewhere
+                state.pinned = None
+                answer = await self._operation(run, call, headers, options, state)
+                notice = Notice(
+                    "the worker that held this run's mock state stopped; the built-in mock starts afresh on another",
+                    call.step_id,
+                )
+                answer["events"].insert(0, to_wire(notice))
+                return answer
             return _failed_reply(call, error)
-        return reply.value
+        answer = reply.value
+        if mocked and answer.get("queue"):
+            state.pinned = answer["queue"]
+        return answer
 
 
 def _failed_reply(call: OperationCall, error: ActivityError) -> dict[str, Any]:
