@@ -158,6 +158,8 @@ def summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dr
     if result.status == "succeeded":
         if not quiet:
             err.write(style("workflow succeeded", "32") + f": {result.workflow_id}{mocked}\n")
+    elif result.status == "error" and result.error is not None:  # it could not run (on Temporal: its workers could not)
+        err.write(style.red("error") + f": {result.error.message}\n")
     else:
         error = result.error
         where = f" at step {error.step_id}" if error is not None and error.step_id else ""

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from ..errors import UsageError
+from ..errors import ArazzoError, UsageError
 from .run_options import count
 
 __all__ = ["add_parser", "add_temporal_options", "command", "run_events", "batch_results", "start_only"]
@@ -154,6 +154,13 @@ async def _client(args: argparse.Namespace, err: IO[str], quiet: bool) -> Any:
     return client
 
 
+class Interrupted(ArazzoError):
+    """Ctrl-C while waiting for a run on Temporal: the run itself goes on."""
+
+    type = "interrupted"
+    exit_code = 130
+
+
 def run_events(
     args: argparse.Namespace, runner: Any, inputs: Any, keywords: dict[str, Any], err: IO[str]
 ) -> Iterator[Any]:
@@ -175,10 +182,20 @@ def run_events(
                 + (" (it ran before; --run-id ID starts a new run)" if run.attached else "")
                 + "\n"
             )
+        state["id"] = run.id
         outcome: tuple[Any, list[Any]] = await run.outcome()
         return outcome[1]
 
-    yield from asyncio.run(go())
+    state: dict[str, str] = {}
+    try:
+        events = asyncio.run(go())
+    except KeyboardInterrupt:
+        if "id" not in state:
+            raise
+        raise Interrupted(
+            f"stopped waiting; the run goes on on Temporal as {state['id']} (the same command attaches to it)"
+        ) from None
+    yield from events
 
 
 def start_only(

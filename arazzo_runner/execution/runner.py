@@ -170,8 +170,12 @@ class Runner:
             raise UsageError(f"no workflow {workflow_id!r} in {self.description.file} (workflows: {known})")
         return workflow  # type: ignore[no-any-return]
 
-    def prepare(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Workflow, dict[str, Any]]:
-        """Check everything a run needs before any request: raises ArazzoError."""
+    def prepare(
+        self, workflow_id: str | None, inputs: Mapping[str, Any] | None, *, check_credentials: bool = True
+    ) -> tuple[Workflow, dict[str, Any]]:
+        """Check everything a run needs before any request: raises ArazzoError.  With
+        ``require_auth``, the credentials too, unless ``check_credentials`` is False (a run on
+        Temporal checks them on the worker that has them: :meth:`check_credentials`)."""
         workflow = self.workflow(workflow_id)
         self._planner.plan(self.description, workflow)
         values = validate_inputs(
@@ -183,22 +187,27 @@ class Runner:
         )
         # an input that goes unchanged into a request field must fit that field's schema
         check_input_destinations(self.description, workflow, values, self._cache)
-        if self.require_auth:
-            missing = missing_credentials(
-                self.description,
-                workflow,
-                self.credentials,
-                self._cache,
-                servers=self.options.servers,
-                server_variables=self.options.server_variables,
-            )
-            if missing:
-                raise AuthError(
-                    "credentials are required (require_auth, --require-auth) but missing: "
-                    + "; ".join(message for message, _ in missing),
-                    [variable for _, variables in missing for variable in variables],
-                )
+        if self.require_auth and check_credentials:
+            self.check_credentials(workflow)
         return workflow, values
+
+    def check_credentials(self, workflow: Workflow) -> None:
+        """Raise AuthError when a run of ``workflow`` would send a request without the
+        credentials its operation needs (what ``require_auth`` asks for)."""
+        missing = missing_credentials(
+            self.description,
+            workflow,
+            self.credentials,
+            self._cache,
+            servers=self.options.servers,
+            server_variables=self.options.server_variables,
+        )
+        if missing:
+            raise AuthError(
+                "credentials are required (require_auth, --require-auth) but missing: "
+                + "; ".join(message for message, _ in missing),
+                [variable for _, variables in missing for variable in variables],
+            )
 
     def _start(self, workflow_id: str | None, inputs: Mapping[str, Any] | None) -> tuple[Any, Authenticator]:
         """The engine's generator for one run, and the run's Authenticator (its secrets: the

@@ -27,7 +27,7 @@ from temporalio.exceptions import ApplicationError
 
 from ..errors import ArazzoError
 from ..execution.actions import merge_actions
-from ..execution.auth import Authenticator, Secrets
+from ..execution.auth import Authenticator, AuthError, Secrets
 from ..execution.engine import Engine, Send
 from ..execution.exchange import send_async
 from ..execution.operation_step import DeadlineExceeded, StepFailure
@@ -41,9 +41,10 @@ from .codec import Sealed
 from .options import runner_keywords
 from .wire import from_wire, message_to_wire, to_wire, wire_size
 
-__all__ = ["Operations", "OPERATION"]
+__all__ = ["Operations", "OPERATION", "CHECK_CREDENTIALS"]
 
 OPERATION = "arazzo.operation"
+CHECK_CREDENTIALS = "arazzo.check-credentials"
 _KEPT_RUNNERS = 64
 
 
@@ -84,6 +85,19 @@ class Operations:
         for runner in self._runners.values():
             await runner.aclose()
         self._runners.clear()
+
+    @activity.defn(name=CHECK_CREDENTIALS)
+    async def check_credentials(self, run: dict[str, Any], workflow_id: str | None) -> dict[str, Any] | None:
+        """``--require-auth``: None when this worker has every credential a run of the
+        workflow needs, else what is missing (the message and the variables to set)."""
+        runner = await self._runner(run)
+        try:
+            runner.check_credentials(runner.workflow(workflow_id))
+        except AuthError as error:
+            return {"message": error.message, "variables": list(error.variables)}
+        except ArazzoError as error:
+            raise ApplicationError(error.message, type="arazzo", non_retryable=True) from None
+        return None
 
     @activity.defn(name=OPERATION)
     async def run(self, run: dict[str, Any], public: dict[str, Any], sealed: Sealed) -> Sealed:

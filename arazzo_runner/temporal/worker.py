@@ -76,7 +76,7 @@ def make_worker(
         client,
         task_queue=task_queue,
         workflows=[ArazzoRun],
-        activities=[operations.run],
+        activities=[operations.run, operations.check_credentials],
         max_concurrent_activities=concurrency,
         max_concurrent_workflow_tasks=max(concurrency, 2),
     )

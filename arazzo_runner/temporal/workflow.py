@@ -20,13 +20,14 @@ from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError,
 
 with workflow.unsafe.imports_passed_through():
     from ..errors import ArazzoError
+    from ..execution.auth import AuthError
     from ..execution.engine import Send, Sleep
     from ..execution.redaction import Secrets, password_inputs
     from ..execution.results import Notice, RunFinished, RunResult
     from ..execution.runner import Runner, error_result
     from .bundle import Bundles
     from .codec import Sealed
-    from .operation import OPERATION
+    from .operation import CHECK_CREDENTIALS, OPERATION
     from .options import runner_keywords
     from .remote_steps import OperationCall, RemoteEngine, RemoteSteps, RunState
     from .wire import to_wire
@@ -55,7 +56,9 @@ class ArazzoRun:
         runner = Runner(description, **keywords)
         inputs = private.get("inputs") or {}
         try:
-            workflow_, values = runner.prepare(request.get("workflowId"), inputs)
+            workflow_, values = runner.prepare(request.get("workflowId"), inputs, check_credentials=False)
+            if runner.require_auth:
+                await self._check_credentials(request, workflow_.workflow_id)
         except ArazzoError as error:
             secrets = Secrets(_passwords(runner, request.get("workflowId"), inputs))
             secrets.error(error)
@@ -99,6 +102,19 @@ class ArazzoRun:
         finished = events[-1]
         assert isinstance(finished, RunFinished)
         return _text(_answer(finished.result, events))
+
+    async def _check_credentials(self, request: dict[str, Any], workflow_id: str | None) -> None:
+        """``--require-auth``: a worker checks its own credentials before the first request."""
+        run = {"digest": request["bundle"]["digest"], "options": request["options"]}
+        message = await workflow.execute_activity(
+            CHECK_CREDENTIALS,
+            args=[run, workflow_id],
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=RetryPolicy(maximum_attempts=MAX_ACTIVITY_ATTEMPTS),
+            summary="check the credentials (--require-auth)",
+        )
+        if message is not None:
+            raise AuthError(message["message"], message["variables"])
 
     async def _operation(
         self, run: dict[str, Any], call: OperationCall, headers: list[Any], options: dict[str, Any], state: RunState
