@@ -88,6 +88,12 @@ class Secrets:
                 pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
         return pattern.sub(REDACTED, text)
 
+    def minus(self, *others: Secrets) -> Secrets:
+        """The secrets of this set that none of ``others`` holds (in any of their forms)."""
+        left = Secrets()
+        left._values = set(self._values).difference(*(other._values for other in others))
+        return left
+
     def value(self, value: Any) -> Any:
         """``value`` redacted: strings, containers and dataclasses (frozen ones copied,
         others such as StepResult and RunResult updated in place with new values)."""

@@ -183,6 +183,10 @@ class Operations:
             result.status = "failed"
             result.error_type, result.error = failure_of(error)
         criteria = _action_criteria(engine, description, workflow, step, context)
+        discovered = _discovered(context)
+        # the worker's own credentials (and the tokens it fetched with them) never leave it:
+        # masked in everything that goes back, the run's state included
+        own = secrets.minus(Secrets(sealed["secrets"]), Secrets(discovered))
         cap = run["options"].get("maxHistoryBody", 65536)
         stamp = time.time()
         for event in events:
@@ -211,20 +215,22 @@ class Operations:
             "serverNotices": [[source, list(choices)] for source, choices in sorted(engine.server_notices)],
             "warned": sorted(authenticator._warned),
             "warnings": [secrets.text(warning) for warning in authenticator.warnings],
-            "cookies": [[c.name, c.value, c.domain, c.path] for c in jar.jar],
-            "secrets": [value for value in _discovered(context) if value not in sealed["secrets"]],
-            "context": {
-                "statusCode": to_wire(context.status_code),
-                "url": to_wire(context.url),
-                "method": to_wire(context.method),
-                "request": message_to_wire(context.request, cap),
-                "response": message_to_wire(context.response, cap),
-            },
+            "cookies": [[c.name, c.value, c.domain, c.path] for c in jar.jar if c.value is None or c.value not in own],
+            "secrets": [value for value in discovered if value not in sealed["secrets"]],
+            "context": own.value(
+                {
+                    "statusCode": to_wire(context.status_code),
+                    "url": to_wire(context.url),
+                    "method": to_wire(context.method),
+                    "request": message_to_wire(context.request, cap),
+                    "response": message_to_wire(context.response, cap),
+                }
+            ),
             "queue": self.queue,
         }
         outputs = context.steps.get(step_id, MISSING)
         if outputs is not MISSING:
-            answer["outputs"] = to_wire(outputs)
+            answer["outputs"] = own.value(to_wire(outputs))
         return answer
 
 
