@@ -109,9 +109,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         done, keep = _finished(args, err)
         scan = _scan(args, done)
         if args.temporal:
-            from .temporal import check_server
+            from .temporal import check_batch
 
-            check_server(args, err)
+            check_batch(args, runner, err)
             if args.no_wait:
                 return _start_only(args, runner, out, err)
         writer = _writer(args, out, keep)  # last: a batch that cannot start leaves no file behind

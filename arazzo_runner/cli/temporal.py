@@ -83,6 +83,9 @@ def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None])
     )
     worker.add_argument("--env-file", metavar="FILE", help="read credentials from FILE too (default: ./.env if any)")
     worker.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    worker.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="a line per step run on this worker"
+    )
 
 
 def _temporal() -> Any:
@@ -112,8 +115,19 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
                 f"(namespace {args.namespace}), up to {args.concurrency} requests at once; Ctrl-C stops\n"
             )
             err.flush()
+        verbose = int(getattr(args, "verbose", 0) or 0)
+
+        def log(line: str) -> None:
+            err.write(f"worker: {line}\n")
+            err.flush()
+
         await temporal.run_worker(
-            client, task_queue=args.task_queue, concurrency=args.concurrency, env_file=args.env_file, stop=stop
+            client,
+            task_queue=args.task_queue,
+            concurrency=args.concurrency,
+            env_file=args.env_file,
+            stop=stop,
+            log=log if verbose else None,
         )
         if not quiet:
             err.write("worker: stopped\n")
@@ -140,6 +154,25 @@ def _request(args: argparse.Namespace, runner: Any, inputs: Any, keywords: dict[
         max_history_body=cap,
         key=key_from_environment(),
     )
+
+
+def check_batch(args: argparse.Namespace, runner: Any, err: IO[str]) -> None:
+    """Before a batch on Temporal: the server answers (else a UsageError, exit 2), a worker is
+    polling (else a note), and password inputs have a key to travel encrypted."""
+    from ..temporal.client import declares_password
+    from ..temporal.codec import KEY_VARIABLE, key_from_environment
+
+    workflow = runner.workflow(args.workflow)
+    if not key_from_environment() and declares_password(workflow.inputs, runner.description.parsed.data):
+        raise UsageError(
+            f"workflow {workflow.workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
+            "(the same on this machine and every worker) so that they travel encrypted"
+        )
+
+    async def go() -> None:
+        await _client(args, err, bool(getattr(args, "quiet", False)))
+
+    asyncio.run(go())
 
 
 async def _client(args: argparse.Namespace, err: IO[str], quiet: bool) -> Any:
@@ -222,21 +255,12 @@ def start_only(
                 run_id=args.run_id,
                 item_id=item_id,
             )
-            line = {"id": item_id, "status": "running", "temporalWorkflowId": run.id, "attached": run.attached}
+            line = {"id": item_id, "status": "attached" if run.attached else "started", "temporalWorkflowId": run.id}
             out.write(json_text(line) + "\n")
             out.flush()
 
     asyncio.run(go())
     return 0
-
-
-def check_server(args: argparse.Namespace, err: IO[str]) -> None:
-    """Before a batch: the server answers (else a UsageError, exit 2), and a worker is polling."""
-
-    async def go() -> None:
-        await _client(args, err, bool(getattr(args, "quiet", False)))
-
-    asyncio.run(go())
 
 
 def batch_results(

@@ -93,6 +93,26 @@ class Runner:
         sleep: Callable[[float], None] | None = None,
         async_sleep: Callable[[float], Any] | None = None,
     ) -> None:
+        # how this Runner makes requests, as given: what a run on Temporal sends its workers
+        self.settings: dict[str, Any] = {
+            "servers": dict(servers or {}),
+            "server_variables": dict(server_variables or {}),
+            "timeout": timeout,
+            "max_time": max_time,
+            "max_steps": max_steps,
+            "max_retry_after": max_retry_after,
+            "max_response_bytes": max_response_bytes,
+            "follow_redirects": follow_redirects,
+            "dry_run": dry_run,
+            "check_responses": check_responses,
+            "check_requests": check_requests,
+            "require_auth": require_auth,
+            "allow_insecure_credentials": allow_insecure_credentials,
+            "mock": mock if isinstance(mock, bool) else list(mock),
+            "mock_seed": mock_seed,
+            "mock_items": mock_items,
+            "mock_max_items": mock_max_items,
+        }
         if isinstance(document, (str, bytes)) or hasattr(document, "__fspath__"):
             from ..loading.sources import load
 

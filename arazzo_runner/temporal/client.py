@@ -50,7 +50,13 @@ async def connect(address: str, namespace: str = DEFAULT_NAMESPACE, *, key: str 
 class RunRequest:
     """A run to start: the document as content, the workflow, the travelling options, and
     the sealed part (inputs, ``-H`` headers).  Checked where it is made: a run that could not
-    start locally does not start on Temporal either."""
+    start locally does not start on Temporal either.
+
+    ``runner`` holds the document and says how requests are made (its ``settings``), unless
+    ``keywords`` (Runner keywords) say it; its credentials stay here (the workers use theirs).
+    ``key`` is the ``ARAZZO_TEMPORAL_KEY`` in use (default: the environment's): without one,
+    password inputs and secret ``-H`` headers are refused (they would be kept in Temporal's
+    history in clear)."""
 
     def __init__(
         self,
@@ -58,18 +64,22 @@ class RunRequest:
         workflow_id: str | None,
         inputs: Mapping[str, Any] | None,
         *,
-        keywords: Mapping[str, Any],
+        keywords: Mapping[str, Any] | None = None,
         bundle: dict[str, Any] | None = None,
         max_history_body: int = DEFAULT_MAX_HISTORY_BODY,
-        key: str | None = None,
+        key: str | None | bool = True,
     ) -> None:
+        if keywords is None:
+            keywords = dict(runner.settings, headers=list(runner.headers))
         workflow = runner.workflow(workflow_id)
         values = dict(inputs or {})
         # raises ArazzoError: the run cannot start; the credentials are the workers' to check
         runner.prepare(workflow.workflow_id, values, check_credentials=False)
         data = runner.description.parsed.data if isinstance(runner.description.parsed.data, Mapping) else None
         headers = [list(pair) for pair in keywords.get("headers") or ()]
-        if key is None:
+        if key is True:
+            key = key_from_environment()
+        if not key:
             names = sorted(password_inputs(workflow.inputs, values, data))
             if names:
                 raise UsageError(
@@ -226,6 +236,23 @@ async def has_worker(client: Any, task_queue: str) -> bool:
         )
     )
     return bool(answer.pollers)
+
+
+def declares_password(schema: Any, document: Any = None, depth: int = 0) -> bool:
+    """Whether an inputs schema has a ``format: password`` anywhere (a batch checks this
+    before its first run, whatever each line gives)."""
+    from ..execution.inputs import resolve_schema
+
+    schema = resolve_schema(schema, document)
+    if depth > 32:
+        return False
+    if isinstance(schema, Mapping):
+        if schema.get("format") == "password":
+            return True
+        return any(declares_password(item, document, depth + 1) for item in schema.values())
+    if isinstance(schema, list):
+        return any(declares_password(item, document, depth + 1) for item in schema)
+    return False
 
 
 def header_pairs(headers: Sequence[tuple[str, str]] | None) -> list[list[str]]:

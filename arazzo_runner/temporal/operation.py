@@ -58,9 +58,11 @@ class Operations:
         credentials: Callable[[Any], Mapping[str, Any] | None],
         *,
         queue: str | None = None,
+        log: Callable[[str], None] | None = None,
     ) -> None:
         self.bundles = bundles
         self.credentials = credentials
+        self.log = log  # a line per step run, for a worker's operator (arazzo -v worker)
         self.queue = queue  # this worker's own task queue (runs on the mock stay on one worker)
         self._runners: OrderedDict[str, Runner] = OrderedDict()
 
@@ -231,6 +233,12 @@ class Operations:
         outputs = context.steps.get(step_id, MISSING)
         if outputs is not MISSING:
             answer["outputs"] = own.value(to_wire(outputs))
+        if self.log is not None:
+            status = shown_result.response.status_code if shown_result.response is not None else "-"
+            self.log(
+                f"{activity.info().workflow_id}: step {step_id} (attempt {public['attempt']}) {result.status}, "
+                f"HTTP {status}" + (f": {shown_result.error}" if shown_result.error else "")
+            )
         return answer
 
 

@@ -60,18 +60,20 @@ def make_worker(
     concurrency: int = DEFAULT_CONCURRENCY,
     credentials: Callable[[Any], Mapping[str, Any] | None] | None = None,
     env_file: str | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> ArazzoWorker:
     """The workers of one process on ``task_queue`` (see :class:`ArazzoWorker`), running at
     most ``concurrency`` requests at once.
 
     ``credentials(description)`` gives the credentials for a document (default: the
-    environment's, and ``env_file``'s, as ``arazzo run`` reads them).
+    environment's, and ``env_file``'s, as ``arazzo run`` reads them); ``log`` gets a line
+    per step run.
     """
     if credentials is None:
         credentials = _environment(env_file)
     BUNDLES.client = client
     own_queue = f"{task_queue}@{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    operations = Operations(BUNDLES, credentials, queue=own_queue)
+    operations = Operations(BUNDLES, credentials, queue=own_queue, log=log)
     shared = Worker(
         client,
         task_queue=task_queue,
@@ -102,8 +104,9 @@ async def run_worker(
     concurrency: int = DEFAULT_CONCURRENCY,
     env_file: str | None = None,
     stop: asyncio.Event | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> None:
     """Run a worker until ``stop`` is set (or the task is cancelled); the activities in
     flight finish first."""
-    async with make_worker(client, task_queue=task_queue, concurrency=concurrency, env_file=env_file):
+    async with make_worker(client, task_queue=task_queue, concurrency=concurrency, env_file=env_file, log=log):
         await (stop or asyncio.Event()).wait()
