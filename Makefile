@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLAGSHIP := workflows/twilio-provision-messaging-service-add-number-workflow.yml
 
-.PHONY: demo test install compile clean bench bench-startup lint
+.PHONY: demo test install compile clean bench bench-startup bench-temporal lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(VENV)/.installed
 # venv of its own under the system temp dir: the only target that downloads for a benchmark).
 bench-startup: $(VENV)/.installed
 	$(BIN)/python benchmarks/startup.py
+
+# Runs/s of the flagship as a local batch and on Temporal with one and two workers (it starts a
+# Temporal dev server, the mock of the flagship's API and the workers on loopback itself).
+bench-temporal: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/temporal_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
