@@ -9,10 +9,10 @@ document is sent once per run, not once per step.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -87,17 +87,18 @@ class Bundles:
     def __init__(self, client: Any = None) -> None:
         self.client = client  # to read a run's input when an activity meets a new document
         self._loaded: OrderedDict[str, Any] = OrderedDict()
-        self._lock = asyncio.Lock()
+        self._threads = threading.Lock()
 
     def load(self, bundle: dict[str, Any]) -> Any:
         """The Description of ``bundle`` (workflow code: no I/O, loaded once per worker)."""
         digest = bundle["digest"]
-        description = self._loaded.get(digest)
-        if description is None:
-            description = self._loaded[digest] = load_bundle(bundle)
-            while len(self._loaded) > _KEPT:
-                self._loaded.popitem(last=False)
-        return description
+        with self._threads:  # workflow tasks run on the worker's threads
+            description = self._loaded.get(digest)
+            if description is None:
+                description = self._loaded[digest] = load_bundle(bundle)
+                while len(self._loaded) > _KEPT:
+                    self._loaded.popitem(last=False)
+            return description
 
     async def get(self, digest: str, workflow_id: str) -> Any:
         """The Description of ``digest``; read from the input of workflow ``workflow_id``
@@ -105,14 +106,10 @@ class Bundles:
         description = self._loaded.get(digest)
         if description is not None:
             return description
-        async with self._lock:
-            description = self._loaded.get(digest)
-            if description is None:
-                bundle = await self._fetch(workflow_id)
-                if bundle.get("digest") != digest:
-                    raise SourceError(f"workflow {workflow_id} was started with another document")
-                description = self.load(bundle)
-        return description
+        bundle = await self._fetch(workflow_id)  # two steps fetching it at once load it once (load)
+        if bundle.get("digest") != digest:
+            raise SourceError(f"workflow {workflow_id} was started with another document")
+        return self.load(bundle)
 
     async def _fetch(self, workflow_id: str) -> dict[str, Any]:
         if self.client is None:

@@ -32,7 +32,7 @@ from ..execution.engine import Engine, Send
 from ..execution.exchange import send_async
 from ..execution.operation_step import DeadlineExceeded, StepFailure
 from ..execution.response_body import secret_fields
-from ..execution.results import Notice, ResponseRecord, StepResult
+from ..execution.results import Notice, RequestSent, ResponseReceived, StepResult
 from ..execution.runner import Runner
 from ..execution.steps import failure_of
 from ..missing import MISSING
@@ -195,13 +195,12 @@ class Operations:
             if event.timestamp is None:
                 object.__setattr__(event, "timestamp", stamp)
         shown_result = secrets.value(replace(result))
-        if shown_result.response is not None and wire_size(shown_result.response.body) > cap:
-            size = len(json_bytes(shown_result.response.body))
-            shown_result.response = ResponseRecord(
-                shown_result.response.status_code,
-                shown_result.response.headers,
-                f"(a body of {size:,} bytes as JSON: over the {cap:,} bytes a Temporal history keeps of one)",
-            )
+        shown_result.request, shown_result.response = (
+            _capped(shown_result.request, cap),
+            _capped(shown_result.response, cap),
+        )
+        # the records in the events are the step's: the same cut keeps the history small
+        events = [_with_records(event, shown_result) for event in events]
         answer: dict[str, Any] = {
             "events": [to_wire(secrets.value(event)) for event in events],
             "result": {
@@ -242,10 +241,22 @@ class Operations:
         return answer
 
 
-def json_bytes(value: Any) -> bytes:
-    from ..execution.results import json_text
+def _capped(record: Any, cap: int) -> Any:
+    """A request or response record whose body is over ``cap`` bytes of JSON, with a note
+    in its place."""
+    if record is None or record.body is None or wire_size(record.body) <= cap:
+        return record
+    size = wire_size(record.body)
+    note = f"(a body of {size:,} bytes as JSON: over the {cap:,} bytes a Temporal history keeps of one)"
+    return replace(record, body=note)
 
-    return json_text(to_wire(value)).encode("utf-8")
+
+def _with_records(event: Any, shown: StepResult) -> Any:
+    if isinstance(event, RequestSent) and shown.request is not None and event.request is not shown.request:
+        return replace(event, request=shown.request)
+    if isinstance(event, ResponseReceived) and event.response is not None and shown.response is not None:
+        return replace(event, response=shown.response)
+    return event
 
 
 def _discovered(context: Any) -> list[str]:
