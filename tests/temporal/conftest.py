@@ -4,6 +4,8 @@
 * ``task_queue``: a task queue name of the test's own.
 * ``loopback_twilio``: the project's mock of the flagship's API on 127.0.0.1, counting requests.
 * ``worker``: starts ``arazzo worker`` processes, all killed when the test ends.
+* ``keyed_worker``: one ``arazzo -v worker`` with ``ARAZZO_TEMPORAL_KEY`` (servers.TEST_KEY), on a
+  queue of its own, shared by the package's tests that kill no worker.
 
 Without the Temporal CLI or the temporalio package the tests skip, saying why; with
 ``ARAZZO_REQUIRE_TEMPORAL=1`` (CI, .ci/run) they fail instead.
@@ -16,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from .servers import LoopbackTwilio, TemporalServer, WorkerProcess, start_temporal_server, unique_queue
+from .servers import (
+    TEST_KEY,
+    LoopbackTwilio,
+    TemporalServer,
+    WorkerProcess,
+    start_temporal_server,
+    unique_queue,
+)
 
 StartWorker = Callable[..., WorkerProcess]
 
@@ -74,3 +83,19 @@ def worker(temporal_server: TemporalServer, task_queue: str, tmp_path: Path) -> 
         for process in started:
             if process.returncode is None:
                 process.kill()
+
+
+@pytest.fixture(scope="package")
+def keyed_worker(temporal_server: TemporalServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    """One ``arazzo worker -v`` with ``ARAZZO_TEMPORAL_KEY=TEST_KEY``, polling its own queue
+    (``.task_queue``), ready when given; shared: starting a worker per test would cost seconds."""
+    process = WorkerProcess(
+        temporal_server, unique_queue(), tmp_path_factory.mktemp("keyed-worker"), ["-v"],
+        env={"ARAZZO_TEMPORAL_KEY": TEST_KEY},
+    )  # fmt: skip
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        if process.returncode is None:
+            process.stop()

@@ -435,3 +435,52 @@ class LoopbackTwilio:
                 pytest.fail(f"the Twilio mock got {self.count} request(s), not {count}, in {timeout:.0f} s")
             time.sleep(0.02)
         return self.requests
+
+
+# ----------------------------------------------------------------------------- the CLI
+
+TEST_KEY = "arazzo-tests-only-key-0123456789"  # ARAZZO_TEMPORAL_KEY of the tests (>= 16 characters)
+KEY_VARIABLE = "ARAZZO_TEMPORAL_KEY"
+CLI_TIMEOUT = 120.0
+
+
+def cli_environment(key: str | None = None, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment for ``arazzo``: ``ARAZZO_TEMPORAL_KEY`` only when ``key``
+    is given (never the developer's own), ``env`` added."""
+    environment = {name: value for name, value in os.environ.items() if name != KEY_VARIABLE}
+    if key is not None:
+        environment[KEY_VARIABLE] = key
+    environment.update(env or {})
+    return environment
+
+
+def arazzo(
+    *args: str, key: str | None = None, env: Mapping[str, str] | None = None, timeout: float = CLI_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """``python -m arazzo_runner ARGS`` run to its end in a subprocess, in the repository's root
+    (the Temporal SDK never runs in pytest's process through ``main``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "arazzo_runner", *args], cwd=ROOT, env=cli_environment(key, env),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def start_arazzo(*args: str, key: str | None = None, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """``python -m arazzo_runner ARGS`` started in the background (``communicate()`` it), with
+    SIGINT's default action even when pytest runs where it is ignored (a background job of a
+    script), so that a test can press Ctrl-C."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "arazzo_runner", *args], cwd=ROOT, env=cli_environment(key, env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint,
+    )  # fmt: skip
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def unique_run_id(label: str = "run") -> str:
+    """A ``--run-id`` no other test uses: the default one is a digest of the document, inputs and
+    options, the same in two tests running the same thing on the one shared server."""
+    return f"test-{label}-{uuid.uuid4().hex[:12]}"
