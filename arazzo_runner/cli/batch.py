@@ -173,8 +173,17 @@ def _start_only(args: argparse.Namespace, runner: Any, out: IO[str], err: IO[str
     from .temporal import start_only
 
     keywords = dict(runner_keywords(args, err), dry_run=False)
-    items = ((item.id, item.inputs) for item in read_inputs(args.batch) if item.error is None)
-    return start_only(args, runner, items, keywords, out, err)
+    items = ((item.id, item.inputs, _problem(item)) for item in read_inputs(args.batch))
+    return start_only(args, runner, items, keywords, out, err, batch=True)
+
+
+def _problem(item: Any) -> ArazzoError | None:
+    """The error of a line that cannot be read as inputs, as an exception."""
+    if item.error is None:
+        return None
+    problem = ArazzoError(item.error.message, item.error.location)
+    problem.type = item.error.type
+    return problem
 
 
 def _os_message(exc: OSError) -> str:

@@ -136,7 +136,12 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         inputs = _inputs(args, runner)
         if runner.mocked and not quiet:  # after every check that can refuse the run
             err.write(
-                f"mock: {', '.join(runner.mocked)} answered by the built-in mock (nothing leaves this machine for them)\n"
+                f"mock: {', '.join(runner.mocked)} answered by the built-in mock "
+                + (
+                    "on the workers (nothing leaves them for these)\n"
+                    if args.temporal
+                    else "(nothing leaves this machine for them)\n"
+                )
             )
         verbose = int(getattr(args, "verbose", 0) or 0)
         printer = Printer(out if not args.json else err, err, style, quiet, args.dry_run, verbose)
@@ -152,7 +157,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
 
             keywords = dict(runner_keywords(args, err), dry_run=args.dry_run)
             if args.no_wait:
-                return start_only(args, runner, [("", inputs)], keywords, out, err)
+                return start_only(args, runner, [("", inputs, None)], keywords, out, err)
             events = run_events(args, runner, inputs, keywords, err)
         else:
             events = runner.iter_events(args.workflow, inputs)

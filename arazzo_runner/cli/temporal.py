@@ -52,6 +52,16 @@ def check_options(args: argparse.Namespace) -> None:
     if getattr(args, "temporal", None):
         if args.no_wait and args.results is not None:
             raise UsageError("--results cannot be used with --no-wait: the runs' results are not waited for")
+        for attribute, option in (
+            ("insecure", "--insecure"),
+            ("ca_bundle", "--ca-bundle"),
+            ("client_cert", "--client-cert"),
+        ):
+            if getattr(args, attribute, None):
+                raise UsageError(
+                    f"{option} cannot be used with --temporal: the workers send the requests, with the TLS "
+                    "settings of their own machines"
+                )
         return
     for attribute, option in (
         ("namespace", "--namespace"),
@@ -210,9 +220,10 @@ def run_events(
         )
         if not quiet:
             how = "attached to" if run.attached else "started"
+            hint = "another --run-id" if args.run_id else "--run-id ID"
             err.write(
                 f"temporal: {how} {run.id}"
-                + (" (it ran before; --run-id ID starts a new run)" if run.attached else "")
+                + (f" (it ran before; {hint} starts a new run)" if run.attached else "")
                 + "\n"
             )
         state["id"] = run.id
@@ -232,11 +243,20 @@ def run_events(
 
 
 def start_only(
-    args: argparse.Namespace, runner: Any, items: Iterable[Any], keywords: dict[str, Any], out: IO[str], err: IO[str]
+    args: argparse.Namespace,
+    runner: Any,
+    items: Iterable[Any],
+    keywords: dict[str, Any],
+    out: IO[str],
+    err: IO[str],
+    *,
+    batch: bool = False,
 ) -> int:
-    """``--no-wait``: start each run (or find it started), print one JSON line per run."""
+    """``--no-wait``: start each run (or find it started), print one JSON line per run;
+    ``items`` are (id, inputs, the error that keeps it from starting or None).  In a batch a
+    line that cannot start is an ``error`` line (exit 1), and the others start."""
     temporal = _temporal()
-    from ..execution.results import json_text
+    from ..execution.results import RunError, json_text
 
     quiet = bool(getattr(args, "quiet", False))
 
@@ -244,23 +264,35 @@ def start_only(
 
     bundle = make_bundle(runner.description)
 
+    failed = 0
+
     async def go() -> None:
+        nonlocal failed
         client = await _client(args, err, quiet)
-        for item_id, inputs in items:
-            request = _request(args, runner, inputs, keywords, bundle)
-            run = await temporal.start_run(
-                client,
-                request,
-                task_queue=args.task_queue or temporal.DEFAULT_TASK_QUEUE,
-                run_id=args.run_id,
-                item_id=item_id,
-            )
-            line = {"id": item_id, "status": "attached" if run.attached else "started", "temporalWorkflowId": run.id}
+        for item_id, inputs, problem in items:
+            line: dict[str, Any] = {"id": item_id}
+            try:
+                if problem is not None:
+                    raise problem
+                request = _request(args, runner, inputs, keywords, bundle)
+                run = await temporal.start_run(
+                    client,
+                    request,
+                    task_queue=args.task_queue or temporal.DEFAULT_TASK_QUEUE,
+                    run_id=args.run_id,
+                    item_id=item_id,
+                )
+                line.update(status="attached" if run.attached else "started", temporalWorkflowId=run.id)
+            except ArazzoError as error:
+                if not batch:
+                    raise
+                failed += 1  # a line that cannot start is its own: the others still start
+                line.update(status="error", error=RunError(error.type, error.message, None, error.location).to_dict())
             out.write(json_text(line) + "\n")
             out.flush()
 
     asyncio.run(go())
-    return 0
+    return 1 if failed else 0
 
 
 def batch_results(

@@ -225,6 +225,8 @@ class Description:
         shown = uri if _is_remote(uri) else display_path(_uri_path(uri))
         if self._session.contents is not None and uri in self._session.contents:
             shown = self._session.contents[uri][0]
+        if self._session.contents is not None and uri not in self._session.contents:
+            raise SourceError(f"source {name!r}: {uri} was not sent with the document", url_location)
         if not _is_remote(uri) and not self._session.is_file(uri):
             raise SourceError(
                 f"source {name!r}: {how} resolves to {_uri_path(uri)}, which does not exist"

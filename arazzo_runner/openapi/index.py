@@ -291,6 +291,11 @@ class OpenAPIIndex(OperationAssembly):
             self._security_schemes = schemes
         return self._security_schemes
 
+    def document(self, uri: str) -> Any:
+        """The data of the document at ``uri`` (this one, or one its ``$ref``s lead to), read as
+        the loader reads them (its rules on remote files, a document sent as content)."""
+        return self._resolver.document(uri).data
+
     def resolve(self, value: Any, *, base_uri: str | None = None, pointer: str = "") -> Any:
         """``value`` with its ``$ref`` chain followed (within this file and into others).
 

@@ -179,10 +179,7 @@ def _validator_problems(index: Any, schema: Any, uri: str, value: Any, show_valu
     from referencing.jsonschema import DRAFT202012
 
     def retrieve(address: str) -> Resource[Any]:
-        from ..loading.files import read_file
-        from ..loading.uris import uri_path
-
-        return Resource.from_contents(read_file(uri_path(address)).data, default_specification=DRAFT202012)
+        return Resource.from_contents(index.document(address), default_specification=DRAFT202012)
 
     registry: Registry[Any] = Registry(retrieve=retrieve).with_resource(  # type: ignore[call-arg]
         index.base_uri, Resource.from_contents(index.parsed.data, default_specification=DRAFT202012)

@@ -55,10 +55,7 @@ def _validator(index: Any, schema: Any) -> Any:
     data = index.parsed.data
 
     def retrieve(uri: str) -> Resource[Any]:
-        from ..loading.files import read_file
-        from ..loading.uris import uri_path
-
-        return Resource.from_contents(read_file(uri_path(uri)).data, default_specification=DRAFT202012)
+        return Resource.from_contents(index.document(uri), default_specification=DRAFT202012)
 
     registry: Registry[Any] = Registry(retrieve=retrieve).with_resource(  # type: ignore[call-arg]
         index.base_uri, Resource.from_contents(data, default_specification=DRAFT202012)

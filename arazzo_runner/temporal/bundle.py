@@ -15,8 +15,9 @@ import json
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
-from ..errors import SourceError
+from ..errors import ArazzoError, SourceError
 
 __all__ = ["make_bundle", "load_bundle", "Bundles", "find_description", "bundle_digest"]
 
@@ -32,8 +33,8 @@ def make_bundle(description: Any) -> dict[str, Any]:
             continue
         for source in found.sources():
             if source.type == "openapi":
-                found.openapi(source.description.name)
-    files = description.files()  # again: building an index may read the files it references
+                _read_references(found, source)
+    files = description.files()  # again, with the files the OpenAPI descriptions refer to
     entries: dict[str, dict[str, str]] = {}
     for uri in sorted(files):
         name, raw = files[uri]
@@ -44,6 +45,41 @@ def make_bundle(description: Any) -> dict[str, Any]:
     bundle = {"entry": description.uri, "files": entries, "redirects": description.redirect_uris()}
     bundle["digest"] = bundle_digest(bundle)
     return bundle
+
+
+def _read_references(description: Any, source: Any) -> None:
+    """Read every file an OpenAPI source refers to with ``$ref``, transitively: an index reads
+    them only when a step needs them, and on a worker only what was sent can be read."""
+    fetch = description._fetch_for(source)  # the loader's own rules (remote only if allowed)
+    pending = [(source.uri, source.parsed.data)]
+    seen = {source.uri}
+    while pending:
+        uri, data = pending.pop()
+        for reference in _external_refs(data):
+            target = urldefrag(urljoin(uri, reference))[0]
+            if not target or target in seen:
+                continue
+            seen.add(target)
+            try:
+                parsed = fetch(target)
+            except ArazzoError:
+                continue  # the run meets it where a step needs it, and says so there
+            pending.append((target, parsed.data))
+
+
+def _external_refs(data: Any) -> list[str]:
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            reference = value.get("$ref")
+            if isinstance(reference, str) and not reference.startswith("#"):
+                found.append(reference)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def bundle_digest(bundle: dict[str, Any]) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 
 from ..errors import ArazzoError, UsageError
 from ..execution.redaction import password_inputs
-from ..execution.response_body import SECRET_HEADERS
 from ..execution.results import Event, RunError, RunFinished, RunResult
 from .bundle import make_bundle
 from .codec import KEY_VARIABLE, Sealed, data_converter, key_from_environment
@@ -86,10 +85,9 @@ class RunRequest:
                     f"workflow {workflow.workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
                     "(the same on this machine and every worker) so that they travel encrypted"
                 )
-            secret = [name for name, _ in headers if name.lower() in SECRET_HEADERS]
-            if secret:
+            if headers:  # a run treats every -H value as a secret (it is masked in what it shows)
                 raise UsageError(
-                    f"-H {secret[0]} would be kept in Temporal's history in clear: set {KEY_VARIABLE} "
+                    f"-H {headers[0][0]} would be kept in Temporal's history in clear: set {KEY_VARIABLE} "
                     "(the same on this machine and every worker), or give the credential to the workers"
                 )
         self.workflow_id = workflow.workflow_id
@@ -125,10 +123,12 @@ _TASK_ATTEMPTS = 3  # a workflow task that failed this often is not a passing hi
 class TemporalRun:
     """A run started on (or attached to) Temporal."""
 
-    def __init__(self, handle: Any, attached: bool) -> None:
+    def __init__(self, handle: Any, attached: bool, workflow_id: str | None = None) -> None:
         self.handle = handle
+        self.workflow_id = workflow_id  # the Arazzo workflow's id (in a result Temporal ended itself)
         self.id: str = handle.id
         self.attached = attached  # True: the id was started before; this is that run
+        self._attempt_seen: int | None = None  # an attached run's workflow task attempt, when first seen
 
     async def outcome(self) -> tuple[RunResult, list[Event]]:
         """Wait for the run; its RunResult and its events (the last RunFinished).  A run
@@ -138,13 +138,13 @@ class TemporalRun:
         try:
             answer = await self._answer()
         except WorkersCannotRun as error:
-            result = RunResult(None, "error", error=RunError("temporal", str(error)))
+            result = RunResult(self.workflow_id, "error", error=RunError("temporal", str(error)))
             return result, [RunFinished(result)]
         except WorkflowFailureError as error:
             cause = getattr(error, "cause", None)
             reason = getattr(cause, "message", None) or str(cause or error)
             result = RunResult(
-                None,
+                self.workflow_id,
                 "error",
                 error=RunError(
                     "temporal",
@@ -174,15 +174,21 @@ class TemporalRun:
     async def _check(self) -> None:
         described = await self.handle.describe()
         pending = described.raw_description.pending_workflow_task
-        if pending is not None and pending.attempt >= _TASK_ATTEMPTS:
-            reason = "its workflow task keeps failing"
-            async for event in self.handle.fetch_history_events():
-                if event.HasField("workflow_task_failed_event_attributes"):
-                    reason = event.workflow_task_failed_event_attributes.failure.message or reason
-            raise WorkersCannotRun(
-                f"the workers cannot run {self.id}: {reason} (it stays on Temporal and goes on when a worker "
-                "can run it; the same command attaches to it again)"
-            )
+        if pending is None or pending.attempt < _TASK_ATTEMPTS:
+            return
+        if self.attached and (self._attempt_seen is None or pending.attempt <= self._attempt_seen):
+            # failures from before this client came: the workers may have been fixed since;
+            # only a failure while it watches (the attempt count grows) says they were not
+            self._attempt_seen = pending.attempt if self._attempt_seen is None else self._attempt_seen
+            return
+        reason = "its workflow task keeps failing"
+        async for event in self.handle.fetch_history_events():
+            if event.HasField("workflow_task_failed_event_attributes"):
+                reason = event.workflow_task_failed_event_attributes.failure.message or reason
+        raise WorkersCannotRun(
+            f"the workers cannot run {self.id}: {reason} (it stays on Temporal and goes on when a worker "
+            "can run it; the same command attaches to it again)"
+        )
 
     async def result(self) -> RunResult:
         """Wait for the run; its RunResult."""
@@ -216,10 +222,10 @@ async def start_run(
             static_summary=f"{request.workflow_id} of {request.document}",
         )
     except WorkflowAlreadyStartedError:
-        return TemporalRun(client.get_workflow_handle(workflow_id), True)
+        return TemporalRun(client.get_workflow_handle(workflow_id), True, request.workflow_id)
     except ArazzoError:
         raise
-    return TemporalRun(handle, False)
+    return TemporalRun(handle, False, request.workflow_id)
 
 
 async def has_worker(client: Any, task_queue: str) -> bool:

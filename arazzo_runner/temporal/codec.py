@@ -115,9 +115,16 @@ class SealingCodec(PayloadCodec):
             raise ValueError(
                 f"a payload is encrypted with another {KEY_VARIABLE} (key id {key_id}; this process has {self.key_id})"
             )
+        from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        plain = AESGCM(self._key).decrypt(payload.data[:12], payload.data[12:], _AAD)
+        try:
+            plain = AESGCM(self._key).decrypt(payload.data[:12], payload.data[12:], _AAD)
+        except InvalidTag:
+            raise ValueError(
+                f"a payload encrypted with key id {key_id} does not decrypt with this process's {KEY_VARIABLE}: "
+                "it was altered, or made with another key"
+            ) from None
         return Payload.FromString(zlib.decompress(plain))
 
 

@@ -46,6 +46,7 @@ __all__ = ["Operations", "OPERATION", "CHECK_CREDENTIALS"]
 OPERATION = "arazzo.operation"
 CHECK_CREDENTIALS = "arazzo.check-credentials"
 _KEPT_RUNNERS = 64
+_KEPT_MOCKS = 1024  # runs on the mock whose state a worker keeps (each a few hundred KB at most)
 
 
 class Operations:
@@ -65,23 +66,30 @@ class Operations:
         self.log = log  # a line per step run, for a worker's operator (arazzo -v worker)
         self.queue = queue  # this worker's own task queue (runs on the mock stay on one worker)
         self._runners: OrderedDict[str, Runner] = OrderedDict()
+        self._busy: dict[str, int] = {}  # Runner key -> steps using it now
 
     async def _runner(self, run: Mapping[str, Any]) -> Runner:
         options = run["options"]
-        key = run["digest"] + "\0" + repr(sorted(options.items()))
-        if options.get("mock"):
-            key += "\0" + str(activity.info().workflow_id)  # the mock's state is the run's own
+        key = _key(run)
         runner = self._runners.get(key)
         if runner is None:
             description = await self.bundles.get(run["digest"], str(activity.info().workflow_id))
             runner = Runner(description, credentials=self.credentials(description), **runner_keywords(options))
             self._runners[key] = runner
-            while len(self._runners) > _KEPT_RUNNERS:
-                _, old = self._runners.popitem(last=False)
-                await old.aclose()
+            await self._evict()
         else:
             self._runners.move_to_end(key)
         return runner
+
+    async def _evict(self) -> None:
+        """Close the Runners used least recently beyond what is kept, never one a step is using
+        now; a run on the mock keeps its own (its state), so more of those are kept."""
+        mocked = [key for key in self._runners if key.startswith("mock\0")]
+        plain = [key for key in self._runners if not key.startswith("mock\0")]
+        for keys, kept in ((plain, _KEPT_RUNNERS), (mocked, _KEPT_MOCKS)):
+            for key in keys[: max(0, len(keys) - kept)]:
+                if not self._busy.get(key):
+                    await self._runners.pop(key).aclose()
 
     async def close(self) -> None:
         for runner in self._runners.values():
@@ -105,6 +113,8 @@ class Operations:
     async def run(self, run: dict[str, Any], public: dict[str, Any], sealed: Sealed) -> Sealed:
         """One operation step (see the module's docstring); the reply is sealed."""
         beating = asyncio.ensure_future(_heartbeat())
+        key = _key(run)
+        self._busy[key] = self._busy.get(key, 0) + 1
         try:
             reply = await self._operation(run, public, sealed.value)
         except ArazzoError as error:
@@ -115,6 +125,9 @@ class Operations:
             raise ApplicationError(f"{type(error).__name__}: {error}", type="internal", non_retryable=True) from error
         finally:
             beating.cancel()
+            left = self._busy.pop(key) - 1
+            if left:
+                self._busy[key] = left
         return Sealed(reply)
 
     async def _operation(self, run: Mapping[str, Any], public: Mapping[str, Any], sealed: Mapping[str, Any]) -> Any:
@@ -239,6 +252,15 @@ class Operations:
                 f"HTTP {status}" + (f": {shown_result.error}" if shown_result.error else "")
             )
         return answer
+
+
+def _key(run: Mapping[str, Any]) -> str:
+    """Which Runner of the worker serves a run: one per document and options, and one per run
+    on the mock (the mock's state is the run's own)."""
+    key = f"{run['digest']}\0{sorted(run['options'].items())!r}"
+    if run["options"].get("mock"):
+        return f"mock\0{activity.info().workflow_id}\0{key}"
+    return key
 
 
 def _capped(record: Any, cap: int) -> Any:

@@ -11,6 +11,7 @@ which the client prints as a local run prints them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +40,7 @@ MAX_ACTIVITY_ATTEMPTS = 5  # a step whose worker stopped this many times fails (
 HEARTBEAT = timedelta(seconds=10)
 BUNDLES = Bundles()  # the documents this worker's workflows loaded (set up by the worker factory)
 _PINNED_WAIT = timedelta(seconds=20)  # a mocked run's next step waits this long for its worker
-_RESULT_BUDGET = 1_500_000  # bytes of events a result keeps (Temporal refuses payloads over 2 MB)
+_RESULT_BUDGET = 1_500_000  # bytes a result keeps (Temporal refuses payloads over 2 MB)
 
 
 @workflow.defn(name=RUN, sandboxed=False)
@@ -219,14 +220,32 @@ def _passwords(runner: Any, workflow_id: str | None, inputs: dict[str, Any]) -> 
 
 def _answer(result: RunResult, events: list[Any]) -> dict[str, Any]:
     """The workflow's result: the RunResult, and the events before RunFinished (which the
-    result is) as many as fit the budget."""
+    result is), within :data:`_RESULT_BUDGET` bytes (Temporal refuses a larger result): the
+    result is cut first if it must be (its steps' bodies, oldest first, then its oldest
+    steps), then the events are kept as far as the rest of the budget goes."""
     from ..execution.results import json_text
 
-    total = 0
+    def size(value: Any) -> int:
+        return len(json_text(to_wire(value)).encode("utf-8"))
+
+    total = size(result)
+    if total > _RESULT_BUDGET // 2:
+        note = "(not kept: the run's result is over the size Temporal keeps of one)"
+        for step in result.steps:
+            for name in ("request", "response"):
+                record = getattr(step, name)
+                if record is not None and record.body is not None:
+                    total -= size(record.body) - size(note)
+                    setattr(step, name, replace(record, body=note))
+            if total <= _RESULT_BUDGET // 2:
+                break
+        while total > _RESULT_BUDGET // 2 and len(result.steps) > 1:
+            total -= size(result.steps.pop(0))
+        result.warnings.append(f"the result on Temporal keeps less than the run made: {note}")
     kept: list[Any] = []
     for number, event in enumerate(events[:-1]):
         wired = to_wire(event)
-        total += len(json_text(wired))
+        total += len(json_text(wired).encode("utf-8"))
         if total > _RESULT_BUDGET:
             left = len(events) - 1 - number
             kept.append(to_wire(Notice(f"{left} events of this run are not kept: over the result's size budget")))

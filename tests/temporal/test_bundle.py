@@ -350,11 +350,6 @@ def test_a_file_that_is_not_in_the_bundle_was_not_sent(tmp_path: Path, left_out:
     assert f"$ref '{left_out}#/" in missing.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a source description's own file missing from a bundle is reported as a path that 'does "
-    "not exist' on the worker, with a --source hint the worker cannot use, not as 'not sent'",
-)
 def test_a_source_file_that_is_not_in_the_bundle_was_not_sent() -> None:
     bundle = make_bundle(load(str(FLAGSHIP)))
     del bundle["files"][TWILIO.as_uri()]
@@ -440,11 +435,6 @@ def test_a_path_item_in_another_file_is_sent(tmp_path: Path) -> None:
     assert load_bundle(bundle).openapi("api").operation("makeThing").path == "/things"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: make_bundle sends only the files read so far; a schema $ref to another file (request "
-    "body, response) is read lazily, on the worker, which then says it 'was not sent with the document'",
-)
 def test_every_file_an_openapi_description_refers_to_is_sent(tmp_path: Path) -> None:
     flow = write_referring(tmp_path / "sent")
     runner = Runner(str(flow), check_responses=True, check_requests=True)

@@ -267,11 +267,6 @@ def test_a_secret_header_without_a_key_is_refused(name: str) -> None:
     assert made.arguments()[1] == Sealed({"inputs": INPUTS, "headers": [[name, "Basic never-in-history"]]})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: without a key only Authorization/Cookie -H headers are refused; an -H X-API-Key (the "
-    "document's apiKey header, a secret locally too) travels in the start input's sealed payload in clear",
-)
 def test_an_api_key_header_without_a_key_is_refused() -> None:
     runner = Runner(str(INVENTORY), headers={"X-API-Key": "sk_live_0123456789"})
     with pytest.raises(UsageError, match=KEY_VARIABLE):
