@@ -71,11 +71,11 @@ def differences(left: Any, right: Any, path: str = "") -> list[str]:
 
 def step_lines(stderr: str) -> list[str]:
     """The human lines of a run's stderr with timings and SIDs made constant, without the
-    ``temporal:`` lines (which only a run on Temporal prints)."""
+    ``temporal:`` and ``mock:`` lines (which say where the run and the mock are)."""
     return [
         SID.sub("MG<sid>", TIMING.sub("N ms", line))
         for line in stderr.splitlines()
-        if not line.startswith("temporal: ")
+        if not line.startswith(("temporal: ", "mock: "))
     ]
 
 
@@ -228,7 +228,10 @@ def test_no_wait_prints_the_workflow_id_and_the_run_completes_on_the_worker(
     # asked again (without --no-wait): it attaches and prints the result, sending nothing
     again = arazzo(*args, "--json", key=TEST_KEY)
     assert again.returncode == 0, again.stderr
-    assert f"temporal: attached to {run_id}/ (it ran before; --run-id ID starts a new run)" in again.stderr.splitlines()
+    assert (
+        f"temporal: attached to {run_id}/ (it ran before; another --run-id starts a new run)"
+        in again.stderr.splitlines()
+    )
     assert json.loads(again.stdout)["outputs"] == answer["result"]["outputs"]
     started = arazzo(*args, "--no-wait", key=TEST_KEY)
     assert json.loads(started.stdout) == {"id": "", "status": "attached", "temporalWorkflowId": f"{run_id}/"}

@@ -142,7 +142,10 @@ def test_a_run_started_twice_with_one_id_runs_once(
     # once it completed: the same command attaches again and prints the same result
     again = arazzo(*args, "--json", key=TEST_KEY)
     assert again.returncode == 0, again.stderr
-    assert f"temporal: attached to {run_id}/ (it ran before; --run-id ID starts a new run)" in again.stderr.splitlines()
+    assert (
+        f"temporal: attached to {run_id}/ (it ran before; another --run-id starts a new run)"
+        in again.stderr.splitlines()
+    )
     assert json.loads(again.stdout) == json.loads(out)
     assert json.loads(out)["outputs"]["friendlyName"] == "Once Alerts"
     assert loopback_twilio.count == 3
