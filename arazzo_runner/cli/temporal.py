@@ -207,13 +207,19 @@ class Interrupted(ArazzoError):
 def run_events(
     args: argparse.Namespace, runner: Any, inputs: Any, keywords: dict[str, Any], err: IO[str]
 ) -> Iterator[Any]:
-    """The events of the run on Temporal (after it ends), the last RunFinished; as
-    ``Runner.iter_events`` gives a local run's."""
+    """The events of the run on Temporal as it makes them (asked about every second), the
+    last RunFinished; as ``Runner.iter_events`` gives a local run's.  The client waits on an
+    event loop of its own in a background thread, so Ctrl-C stops the waiting at once."""
+    import queue
+    import threading
+
     temporal = _temporal()
     quiet = bool(getattr(args, "quiet", False))
     request = _request(args, runner, inputs, keywords)
+    handoff: queue.Queue[tuple[str, Any]] = queue.Queue()
+    state: dict[str, str] = {}
 
-    async def go() -> list[Any]:
+    async def go() -> None:
         client = await _client(args, err, quiet)
         run = await temporal.start_run(
             client, request, task_queue=args.task_queue or temporal.DEFAULT_TASK_QUEUE, run_id=args.run_id
@@ -227,19 +233,33 @@ def run_events(
                 + "\n"
             )
         state["id"] = run.id
-        outcome: tuple[Any, list[Any]] = await run.outcome()
-        return outcome[1]
+        _, rest = await run.outcome(lambda event: handoff.put(("event", event)))
+        for event in rest:
+            handoff.put(("event", event))
 
-    state: dict[str, str] = {}
+    def wait() -> None:
+        try:
+            asyncio.run(go())
+        except BaseException as error:  # raised in the caller's thread
+            handoff.put(("error", error))
+        finally:
+            handoff.put(("end", None))
+
+    threading.Thread(target=wait, name="arazzo-temporal", daemon=True).start()
     try:
-        events = asyncio.run(go())
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
     except KeyboardInterrupt:
         if "id" not in state:
             raise
         raise Interrupted(
             f"stopped waiting; the run goes on on Temporal as {state['id']} (the same command attaches to it)"
         ) from None
-    yield from events
 
 
 def start_only(

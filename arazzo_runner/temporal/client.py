@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from .bundle import make_bundle
 from .codec import KEY_VARIABLE, Sealed, data_converter, key_from_environment
 from .options import DEFAULT_MAX_HISTORY_BODY, options_to_wire
 from .wire import from_wire
-from .workflow import RUN
+from .workflow import EVENTS, RUN
 
 __all__ = ["connect", "TemporalRun", "start_run", "RunRequest", "DEFAULT_TASK_QUEUE", "DEFAULT_NAMESPACE"]
 
@@ -117,6 +117,7 @@ class WorkersCannotRun(Exception):
 
 
 _WATCH_EVERY = 3.0  # seconds of each long poll for a run's result, between looks at the run
+_SHOW_EVERY = 1.0  # seconds between asking a run for its new events, when they are shown as they come
 _TASK_ATTEMPTS = 3  # a workflow task that failed this often is not a passing hiccup
 
 
@@ -128,15 +129,19 @@ class TemporalRun:
         self.workflow_id = workflow_id  # the Arazzo workflow's id (in a result Temporal ended itself)
         self.id: str = handle.id
         self.attached = attached  # True: the id was started before; this is that run
+        self._shown = 0  # events given to on_event so far
         self._attempt_seen: int | None = None  # an attached run's workflow task attempt, when first seen
 
-    async def outcome(self) -> tuple[RunResult, list[Event]]:
+    async def outcome(self, on_event: Callable[[Event], None] | None = None) -> tuple[RunResult, list[Event]]:
         """Wait for the run; its RunResult and its events (the last RunFinished).  A run
-        Temporal ended itself (terminated, cancelled, timed out) is a result of status ``error``."""
+        Temporal ended itself (terminated, cancelled, timed out) is a result of status ``error``.
+
+        ``on_event`` is called with each event as the run makes it (asked about every second
+        while it runs); the events it was given are not in the list returned."""
         from temporalio.client import WorkflowFailureError
 
         try:
-            answer = await self._answer()
+            answer = await self._answer(on_event)
         except WorkersCannotRun as error:
             result = RunResult(self.workflow_id, "error", error=RunError("temporal", str(error)))
             return result, [RunFinished(result)]
@@ -154,22 +159,40 @@ class TemporalRun:
             return result, [RunFinished(result)]
         answer = json.loads(answer)
         result = from_wire(answer["result"])
-        events = [from_wire(event) for event in answer["events"]]
+        events = [from_wire(event) for event in answer["events"][self._shown :]]
         events.append(RunFinished(result))
         return result, events
 
-    async def _answer(self) -> Any:
+    async def _answer(self, on_event: Callable[[Event], None] | None) -> Any:
         """The workflow's result; raises WorkersCannotRun when the workers keep failing to
         run its code (a missing ``ARAZZO_TEMPORAL_KEY``, a worker of another version).
 
         The wait is a series of bounded waits, with a look at the run between them."""
         import asyncio
 
+        every = _SHOW_EVERY if on_event is not None else _WATCH_EVERY
+        waited = 0.0
         while True:
             try:
-                return await asyncio.wait_for(self.handle.result(), _WATCH_EVERY)
+                return await asyncio.wait_for(self.handle.result(), every)
             except asyncio.TimeoutError:
-                await self._check()
+                waited += every
+                if on_event is not None:
+                    await self._show(on_event)
+                if waited >= _WATCH_EVERY:
+                    waited = 0.0
+                    await self._check()
+
+    async def _show(self, on_event: Callable[[Event], None]) -> None:
+        """Give ``on_event`` the run's events made since the last look (none when the run's
+        workflow task cannot run now: the result tells all)."""
+        try:
+            answer = await self.handle.query(EVENTS, self._shown)
+        except Exception:  # a query needs a worker to answer it; the result comes anyway
+            return
+        for event in json.loads(answer)["events"]:
+            self._shown += 1
+            on_event(from_wire(event))
 
     async def _check(self) -> None:
         described = await self.handle.describe()

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["ArazzoRun", "RUN", "BUNDLES", "MAX_ACTIVITY_ATTEMPTS"]
 
 RUN = "arazzo.run"
+EVENTS = "events"  # the query of a run's events so far
 MAX_ACTIVITY_ATTEMPTS = 5  # a step whose worker stopped this many times fails (type "worker")
 HEARTBEAT = timedelta(seconds=10)
 BUNDLES = Bundles()  # the documents this worker's workflows loaded (set up by the worker factory)
@@ -46,6 +47,14 @@ _RESULT_BUDGET = 1_500_000  # bytes a result keeps (Temporal refuses payloads ov
 @workflow.defn(name=RUN, sandboxed=False)
 class ArazzoRun:
     """One run of one Arazzo workflow (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._so_far: list[Any] = []  # the run's events so far, for the client to show as they come
+
+    @workflow.query(name=EVENTS)
+    def events(self, since: int) -> str:
+        """The events of the run from number ``since`` on (JSON text, as the result's)."""
+        return _text({"events": [to_wire(event) for event in self._so_far[since:]]})
 
     @workflow.run
     async def run(self, request: dict[str, Any], sealed: Sealed) -> str:
@@ -99,7 +108,10 @@ class ArazzoRun:
                     warnings.extend(w for w in state.warnings if w not in warnings)
                 if item.timestamp is None:
                     object.__setattr__(item, "timestamp", workflow.time_ns() / 1e9)
-                events.append(secrets.value(item) if secrets else item)
+                shown = secrets.value(item) if secrets else item
+                events.append(shown)
+                if not isinstance(shown, RunFinished):
+                    self._so_far.append(shown)
         finished = events[-1]
         assert isinstance(finished, RunFinished)
         return _text(_answer(finished.result, events))
