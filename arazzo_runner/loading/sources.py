@@ -34,7 +34,7 @@ _KNOWN_TYPES = ("openapi", "arazzo", "asyncapi")
 class Source:
     """One resolved source description: its type and its loaded content."""
 
-    __slots__ = ("description", "name", "type", "uri", "shown", "parsed", "_openapi", "_arazzo")
+    __slots__ = ("description", "name", "type", "uri", "shown", "parsed", "_openapi", "_asyncapi", "_arazzo")
 
     def __init__(self, description: SourceDescription, type_: str, uri: str, shown: str, parsed: ParsedFile):
         self.description = description
@@ -44,6 +44,7 @@ class Source:
         self.shown = shown
         self.parsed = parsed
         self._openapi: Any = None
+        self._asyncapi: Any = None
         self._arazzo: Optional[Description] = None
 
     @property
@@ -174,6 +175,19 @@ class Description:
 
             source._openapi = OpenAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
         return source._openapi
+
+    def asyncapi(self, name: str) -> Any:
+        """The AsyncAPIIndex of source ``name`` (raises SourceError when it is not AsyncAPI)."""
+        source = self.source(name)
+        if source.type != "asyncapi":
+            raise SourceError(
+                f"source {name!r} is {source.type}, not an AsyncAPI description", source.description.location
+            )
+        if source._asyncapi is None:
+            from ..asyncapi.index import AsyncAPIIndex
+
+            source._asyncapi = AsyncAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
+        return source._asyncapi
 
     def arazzo(self, name: str) -> Description:
         """The nested Arazzo Description of source ``name``."""

@@ -32,7 +32,7 @@ def make_bundle(description: Any) -> dict[str, Any]:
         if found is None:
             continue
         for source in found.sources():
-            if source.type == "openapi":
+            if source.type in ("openapi", "asyncapi"):
                 _read_references(found, source)
     files = description.files()  # again, with the files the OpenAPI descriptions refer to
     entries: dict[str, dict[str, str]] = {}
@@ -48,7 +48,7 @@ def make_bundle(description: Any) -> dict[str, Any]:
 
 
 def _read_references(description: Any, source: Any) -> None:
-    """Read every file an OpenAPI source refers to with ``$ref``, transitively: an index reads
+    """Read every file an OpenAPI or AsyncAPI source refers to with ``$ref``, transitively: an index reads
     them only when a step needs them, and on a worker only what was sent can be read."""
     fetch = description._fetch_for(source)  # the loader's own rules (remote only if allowed)
     pending = [(source.uri, source.parsed.data)]
