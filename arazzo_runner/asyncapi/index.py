@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from ..errors import DocumentError, Location
 from ..loading.yamlfile import ParsedFile
-from ..openapi.refs import Fetch, RefResolver, Resolved, escape_token, split_pointer
+from ..openapi.refs import Fetch, LocatedProblems, RefResolver, Resolved, escape_token, split_pointer
 from .channels import ChannelAssembly, last_token_of, tokens_of
 from .objects import Action, AsyncOperation, AsyncServer, Channel, Message
 from .reading import Reader
@@ -49,7 +49,7 @@ class _Entry:
         self.channel_name = channel_name
 
 
-class AsyncAPIIndex(ChannelAssembly):
+class AsyncAPIIndex(LocatedProblems, ChannelAssembly):
     """An AsyncAPI description, indexed: servers, channels, operations by id and by pointer.
 
     ``problems`` lists what was wrong but did not stop the index from being built (a
@@ -184,24 +184,7 @@ class AsyncAPIIndex(ChannelAssembly):
             return tokens[1]
         return None
 
-    def _problem(self, message: str, uri: str, pointer: str) -> None:
-        """Note a problem at ``pointer`` of document ``uri`` (once)."""
-        key = (message, uri, pointer)
-        if key not in self._problem_keys:
-            self._problem_keys.add(key)
-            self._problems.append((message, self._resolver.location(uri, pointer)))
-
     # ------------------------------------------------------------------------------ queries
-
-    @property
-    def name(self) -> str:
-        """How the document is named in messages."""
-        return self.parsed.name
-
-    @property
-    def problems(self) -> tuple[tuple[str, Location], ...]:
-        """What is wrong in the document without stopping its use: (message, Location) pairs."""
-        return tuple(self._problems)
 
     @property
     def default_content_type(self) -> str | None:

@@ -9,7 +9,6 @@ sent to a task queue, with the credentials of its own environment.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
@@ -108,6 +107,8 @@ def _temporal() -> Any:
 
 def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any, style: Any) -> int:
     """``arazzo worker``: runs until Ctrl-C or SIGTERM; exit 0 then, 2 when it cannot start."""
+    import asyncio
+
     temporal = _temporal()
     quiet = bool(getattr(args, "quiet", False))
 
@@ -169,15 +170,14 @@ def _request(args: argparse.Namespace, runner: Any, inputs: Any, keywords: dict[
 def check_batch(args: argparse.Namespace, runner: Any, err: IO[str]) -> None:
     """Before a batch on Temporal: the server answers (else a UsageError, exit 2), a worker is
     polling (else a note), and password inputs have a key to travel encrypted."""
-    from ..temporal.client import declares_password
-    from ..temporal.codec import KEY_VARIABLE, key_from_environment
+    import asyncio
+
+    from ..temporal.client import declares_password, password_refusal
+    from ..temporal.codec import key_from_environment
 
     workflow = runner.workflow(args.workflow)
     if not key_from_environment() and declares_password(workflow.inputs, runner.description.parsed.data):
-        raise UsageError(
-            f"workflow {workflow.workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
-            "(the same on this machine and every worker) so that they travel encrypted"
-        )
+        raise password_refusal(workflow.workflow_id)
 
     async def go() -> None:
         await _client(args, err, bool(getattr(args, "quiet", False)))
@@ -210,6 +210,7 @@ def run_events(
     """The events of the run on Temporal as it makes them (asked about every second), the
     last RunFinished; as ``Runner.iter_events`` gives a local run's.  The client waits on an
     event loop of its own in a background thread, so Ctrl-C stops the waiting at once."""
+    import asyncio
     import queue
     import threading
 
@@ -275,6 +276,8 @@ def start_only(
     """``--no-wait``: start each run (or find it started), print one JSON line per run;
     ``items`` are (id, inputs, the error that keeps it from starting or None).  In a batch a
     line that cannot start is an ``error`` line (exit 1), and the others start."""
+    import asyncio
+
     temporal = _temporal()
     from ..execution.results import RunError, json_text
 
@@ -319,6 +322,8 @@ def batch_results(
     args: argparse.Namespace, runner: Any, items: Iterable[Any], workflow_id: str | None, concurrency: int, err: IO[str]
 ) -> Iterator[Any]:
     """The batch's results, each run on Temporal, at most ``concurrency`` executions open at once."""
+    import asyncio
+
     temporal = _temporal()
     from ..batch.many import in_thread, run_each
     from ..temporal.bundle import make_bundle

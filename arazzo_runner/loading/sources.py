@@ -165,29 +165,27 @@ class Description:
 
     def openapi(self, name: str) -> Any:
         """The OpenAPIIndex of source ``name`` (raises SourceError when it is not OpenAPI)."""
-        source = self.source(name)
-        if source.type != "openapi":
-            raise SourceError(
-                f"source {name!r} is {source.type}, not an OpenAPI description", source.description.location
-            )
-        if source._openapi is None:
-            from ..openapi.index import OpenAPIIndex
-
-            source._openapi = OpenAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
-        return source._openapi
+        return self._index(name, "openapi", "an OpenAPI")
 
     def asyncapi(self, name: str) -> Any:
         """The AsyncAPIIndex of source ``name`` (raises SourceError when it is not AsyncAPI)."""
-        source = self.source(name)
-        if source.type != "asyncapi":
-            raise SourceError(
-                f"source {name!r} is {source.type}, not an AsyncAPI description", source.description.location
-            )
-        if source._asyncapi is None:
-            from ..asyncapi.index import AsyncAPIIndex
+        return self._index(name, "asyncapi", "an AsyncAPI")
 
-            source._asyncapi = AsyncAPIIndex.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
-        return source._asyncapi
+    def _index(self, name: str, kind: str, shown: str) -> Any:
+        """The index of source ``name`` of type ``kind``, built on first use and kept."""
+        source = self.source(name)
+        if source.type != kind:
+            raise SourceError(f"source {name!r} is {source.type}, not {shown} description", source.description.location)
+        attribute = f"_{kind}"
+        index = getattr(source, attribute)
+        if index is None:
+            if kind == "openapi":
+                from ..openapi.index import OpenAPIIndex as Index
+            else:
+                from ..asyncapi.index import AsyncAPIIndex as Index  # type: ignore[assignment]
+            index = Index.build(source.parsed, base_uri=source.uri, fetch=self._fetch_for(source))
+            setattr(source, attribute, index)
+        return index
 
     def arazzo(self, name: str) -> Description:
         """The nested Arazzo Description of source ``name``."""

@@ -38,7 +38,17 @@ from .objects import (
     expand_server,
     join_url,
 )
-from .refs import Fetch, RefResolver, Resolved, escape_token, join_pointer, path_to_uri, split_pointer, uri_to_path
+from .refs import (
+    Fetch,
+    LocatedProblems,
+    RefResolver,
+    Resolved,
+    escape_token,
+    join_pointer,
+    path_to_uri,
+    split_pointer,
+    uri_to_path,
+)
 
 __all__ = [
     "DEFAULT_SERVER",
@@ -87,7 +97,7 @@ class _Entry:
         self.item_pointer = item_pointer
 
 
-class OpenAPIIndex(OperationAssembly):
+class OpenAPIIndex(LocatedProblems, OperationAssembly):
     """An OpenAPI description, indexed: operations by id and by pointer, servers, schemes.
 
     Build it with :meth:`build` (from an already parsed file) or :func:`load_openapi`.
@@ -221,24 +231,7 @@ class OpenAPIIndex(OperationAssembly):
         self._entries.append(entry)
         self._by_pointer[pointer] = entry
 
-    def _problem(self, message: str, uri: str, pointer: str) -> None:
-        """Note a problem at ``pointer`` of document ``uri`` (once, however often it is met)."""
-        key = (message, uri, pointer)
-        if key not in self._problem_keys:  # path item parts are read once per operation
-            self._problem_keys.add(key)
-            self._problems.append((message, self._resolver.location(uri, pointer)))
-
     # ------------------------------------------------------------------------------ queries
-
-    @property
-    def name(self) -> str:
-        """How the document is named in messages."""
-        return self.parsed.name
-
-    @property
-    def problems(self) -> tuple[tuple[str, Location], ...]:
-        """What is wrong in the document without stopping its use: (message, Location) pairs."""
-        return tuple(self._problems)
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -21,6 +21,7 @@ from ..loading.uris import file_uri, uri_path
 from ..loading.yamlfile import ParsedFile
 
 __all__ = [
+    "LocatedProblems",
     "DATA_KEYS",
     "Fetch",
     "RefResolver",
@@ -286,3 +287,31 @@ class RefResolver:
 def _plain_pointer(fragment: str) -> str:
     """A ``$ref`` fragment as a plain JSON pointer (percent-decoded)."""
     return unquote(fragment) if "%" in fragment else fragment
+
+
+class LocatedProblems:
+    """What an index of a described document notes without stopping its use: each problem once,
+    with its location (a base of the OpenAPI and AsyncAPI indexes, which hold the attributes)."""
+
+    __slots__ = ()
+    parsed: ParsedFile
+    _resolver: RefResolver
+    _problems: list[tuple[str, Location]]
+    _problem_keys: set[tuple[str, str, str]]
+
+    def _problem(self, message: str, uri: str, pointer: str) -> None:
+        """Note a problem at ``pointer`` of document ``uri`` (once, however often it is met)."""
+        key = (message, uri, pointer)
+        if key not in self._problem_keys:
+            self._problem_keys.add(key)
+            self._problems.append((message, self._resolver.location(uri, pointer)))
+
+    @property
+    def name(self) -> str:
+        """How the document is named in messages."""
+        return self.parsed.name
+
+    @property
+    def problems(self) -> tuple[tuple[str, Location], ...]:
+        """What is wrong in the document without stopping its use: (message, Location) pairs."""
+        return tuple(self._problems)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -81,10 +81,7 @@ class RunRequest:
         if not key:
             names = sorted(password_inputs(workflow.inputs, values, data))
             if names:
-                raise UsageError(
-                    f"workflow {workflow.workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
-                    "(the same on this machine and every worker) so that they travel encrypted"
-                )
+                raise password_refusal(workflow.workflow_id)
             if headers:  # a run treats every -H value as a secret (it is masked in what it shows)
                 raise UsageError(
                     f"-H {headers[0][0]} would be kept in Temporal's history in clear: set {KEY_VARIABLE} "
@@ -284,5 +281,9 @@ def declares_password(schema: Any, document: Any = None, depth: int = 0) -> bool
     return False
 
 
-def header_pairs(headers: Sequence[tuple[str, str]] | None) -> list[list[str]]:
-    return [list(pair) for pair in headers or ()]
+def password_refusal(workflow_id: str | None) -> UsageError:
+    """The refusal of a run with password inputs when there is no key to encrypt them with."""
+    return UsageError(
+        f"workflow {workflow_id!r} has inputs of format: password; set {KEY_VARIABLE} "
+        "(the same on this machine and every worker) so that they travel encrypted"
+    )

