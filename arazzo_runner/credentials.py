@@ -35,6 +35,9 @@ FIELDS = ("USERNAME", "PASSWORD", "TOKEN", "KEY", "CLIENT_ID", "CLIENT_SECRET")
 SECRET_FIELDS = frozenset({"password", "token", "key", "client_secret"})
 """The fields whose values are redacted wherever they appear (a username or client id is not)."""
 
+BROKER_LOGINS = frozenset({"userPassword", "plain", "scramSha256", "scramSha512"})
+"""AsyncAPI security scheme types that log in to a broker with a user name and password."""
+
 HOSTS_FIELD = "HOSTS"
 """The field that pins a credential to hosts (not a credential itself, never secret)."""
 
@@ -136,6 +139,8 @@ def scheme_fields(scheme: Mapping[str, Any]) -> tuple[str, ...]:
         return ("TOKEN",)
     if kind == "openIdConnect":
         return ("TOKEN",)
+    if kind in BROKER_LOGINS:
+        return ("USERNAME", "PASSWORD")
     return ()
 
 

@@ -71,6 +71,8 @@ def _step_entry(description: Description, step: Step, needs: dict[tuple[str, str
         "url": None,
         "workflowId": step.workflow_id,
     }
+    if step.kind == "asyncapi":
+        return _message_entry(description, step, entry, needs)
     if step.kind != "operation":
         return entry
     target = resolve_operation(description, step)
@@ -85,6 +87,35 @@ def _step_entry(description: Description, step: Step, needs: dict[tuple[str, str
                 continue
             variables = tuple(env_variable(target.source, scheme_name, f) for f in scheme_fields(scheme))
             needs[key] = CredentialNeed(target.source, scheme_name, scheme_type(scheme), variables)
+    return entry
+
+
+def _message_entry(
+    description: Description, step: Step, entry: dict[str, Any], needs: dict[tuple[str, str], CredentialNeed]
+) -> dict[str, Any]:
+    """An AsyncAPI step: ``action`` (SEND/RECEIVE as ``method``), the server and channel as
+    ``url`` (``mqtt://host:1883/orders/{orderId}/confirmed``), and the login it may use."""
+    from .targets import resolve_message
+
+    target = resolve_message(description, step)
+    operation = target.operation
+    server = operation.servers[0].url() if operation.servers else f"({target.source}: no server, use --server)"
+    entry.update(
+        operationId=operation.operation_id,
+        method=(step.action or "?").upper(),
+        url=f"{server.rstrip('/')}/{(operation.channel.address or '').lstrip('/')}",
+        channel=operation.channel.name,
+        source=target.source,
+    )
+    schemes = description.asyncapi(target.source).security_schemes
+    for alternative in operation.security or (operation.servers[0].security if operation.servers else ()):
+        for requirement in alternative:
+            name = requirement.scheme_name
+            scheme = schemes.get(name) if name else None
+            if name is None or (target.source, name) in needs or not isinstance(scheme, dict):
+                continue
+            variables = tuple(env_variable(target.source, name, f) for f in scheme_fields(scheme))
+            needs[(target.source, name)] = CredentialNeed(target.source, name, scheme_type(scheme), variables)
     return entry
 
 

@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from .errors import DocumentError, Location
 from .model import Step, Workflow
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .asyncapi.index import AsyncAPIIndex
+    from .asyncapi.objects import AsyncOperation
     from .loading.sources import Description
     from .openapi.index import Operation
 
-__all__ = ["OperationTarget", "WorkflowTarget", "resolve_operation", "resolve_workflow", "split_qualified"]
+__all__ = [
+    "MessageTarget",
+    "OperationTarget",
+    "WorkflowTarget",
+    "message_target_field",
+    "resolve_message",
+    "resolve_operation",
+    "resolve_workflow",
+    "split_qualified",
+]
 
 _QUALIFIED = re.compile(r"^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$")
 _OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.url\}(#.*)$")
@@ -129,3 +140,109 @@ def resolve_workflow(description: Description, workflow_id: Any, location: Locat
         where = f" in source {source_name!r}" if source_name else ""
         raise DocumentError(f"workflowId {plain!r} not found{where}" + _suggest(plain, known), location)
     return WorkflowTarget(target, workflow)
+
+
+# ---------------------------------------------------------------- AsyncAPI (Arazzo 1.1)
+
+# ``{$sourceDescriptions.x.url}#/ptr``, ``$sourceDescriptions.x.url#/ptr`` and ``$sourceDescriptions.x#/ptr``
+_CHANNEL_PATH = re.compile(r"^\{?\$sourceDescriptions\.([A-Za-z0-9_\-]+)(?:\.url)?\}?(#.*)$")
+
+
+@dataclass(frozen=True)
+class MessageTarget:
+    """The AsyncAPI operation (or bare channel) an AsyncAPI step sends to or receives from."""
+
+    source: str
+    operation: AsyncOperation
+    field: str  # the step field that named it: operationId, operationPath or channelPath
+
+
+def message_target_field(step: Step) -> str | None:
+    """The field of ``step`` that names its AsyncAPI target, or None when none does."""
+    for name, value in (
+        ("channelPath", step.channel_path),
+        ("operationPath", step.operation_path),
+        ("operationId", step.operation_id),
+    ):
+        if value is not None:
+            return name
+    return None
+
+
+def _asyncapi_sources(description: Description) -> list[str]:
+    names = []
+    for source in description.document.source_descriptions:
+        if isinstance(source.name, str) and description.source(source.name).type == "asyncapi":
+            names.append(source.name)
+    return names
+
+
+def resolve_message(description: Description, step: Step) -> MessageTarget:
+    """The AsyncAPI operation an AsyncAPI step (``action`` or ``channelPath``) names.
+
+    ``operationId`` is plain or ``$sourceDescriptions.<name>.<id>``; ``channelPath`` and
+    ``operationPath`` are ``{$sourceDescriptions.<name>.url}#/pointer`` (also written without
+    the braces, or without ``.url``, as published examples do) or, as the specification's
+    own example writes an ``operationPath``, ``$sourceDescriptions.<name>.<operationId>``.
+    Raises DocumentError (with the field's location) when nothing matches.
+    """
+    field = message_target_field(step)
+    if field is None:
+        raise DocumentError(f"step {step.step_id!r} has no operationId or channelPath", step.location)
+    value = getattr(step, {"channelPath": "channel_path", "operationPath": "operation_path"}.get(field, "operation_id"))
+    location = step.location.child(field)
+    action: Literal["send", "receive"] | None = step.action if step.action in ("send", "receive") else None  # type: ignore[assignment]
+    if not isinstance(value, str):
+        raise DocumentError(f"{field} must be a string", location)
+    pointer_form = _CHANNEL_PATH.match(value)
+    if pointer_form is not None:
+        name, pointer = pointer_form.group(1), pointer_form.group(2)
+        index = _asyncapi_index(description, name, field, location)
+        operation = index.operation_by_pointer(pointer, action)
+        if operation is None:
+            what = "a channel or operation" if field == "channelPath" else "an operation"
+            pointers = [f"#/channels/{c}" for c in index.channel_names]
+            pointers += [f"#/operations/{o}" for o in index.operation_ids]
+            raise DocumentError(
+                f"{field} {pointer!r} does not point to {what} of source {name!r}" + _suggest(pointer, pointers),
+                location,
+            )
+        return MessageTarget(name, operation, field)
+    if field == "channelPath":
+        raise DocumentError(
+            f"channelPath {value!r} must have the form '{{$sourceDescriptions.<name>.url}}#/channels/<channel>'",
+            location,
+        )
+    source_name, plain = split_qualified(value)
+    names = [source_name] if source_name is not None else _asyncapi_sources(description)
+    found: list[MessageTarget] = []
+    known: list[str] = []
+    for name in names:
+        index = _asyncapi_index(description, name, field, location)
+        operation = index.operation(plain)
+        if operation is not None:
+            found.append(MessageTarget(name, operation, field))
+        known.extend(index.operation_ids)
+    if len(found) > 1:
+        sources = ", ".join(repr(t.source) for t in found)
+        raise DocumentError(
+            f"operationId {plain!r} exists in several AsyncAPI sources ({sources}); "
+            f"qualify it as $sourceDescriptions.<name>.{plain}",
+            location,
+        )
+    if not found:
+        where = f"source {source_name!r}" if source_name is not None else "any AsyncAPI source"
+        raise DocumentError(f"operationId {plain!r} not found in {where}" + _suggest(plain, known), location)
+    return found[0]
+
+
+def _asyncapi_index(description: Description, name: str, field: str, location: Location) -> AsyncAPIIndex:
+    declared = description.document.source_description(name)
+    if declared is None:
+        known = ", ".join(repr(s.name) for s in description.document.source_descriptions) or "none"
+        raise DocumentError(f"{field} names source {name!r}, which is not declared (sources: {known})", location)
+    kind = description.source(name).type
+    if kind != "asyncapi":
+        raise DocumentError(f"{field} names source {name!r}, which is {kind}, not an AsyncAPI document", location)
+    index: AsyncAPIIndex = description.asyncapi(name)
+    return index

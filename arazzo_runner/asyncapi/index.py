@@ -192,6 +192,11 @@ class AsyncAPIIndex(LocatedProblems, ChannelAssembly):
         return self._reader.default_content_type
 
     @property
+    def security_schemes(self) -> dict[str, Any]:
+        """``components.securitySchemes`` as written (name -> Security Scheme Object)."""
+        return {name: scheme for name, scheme in self._reader._schemes.items() if isinstance(scheme, dict)}
+
+    @property
     def channel_names(self) -> tuple[str, ...]:
         """The keys of ``channels``, in document order (ids in 3.x, addresses in 2.x)."""
         return tuple(self._channel_raw)

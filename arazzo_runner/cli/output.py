@@ -86,6 +86,19 @@ class Printer:
                     self.out.write(f"  {event.request.body}\n")
             elif self.verbose:
                 self.err.write(exchange_lines(">", request_head(event.request), event.request.body, self.verbose > 1))
+        elif isinstance(event, (results.MessageSent, results.MessageReceived)):
+            message = event.message
+            if self.dry_run:
+                self.out.write(f"{message.shown}\n")
+                for name, value in message.headers.items():
+                    self.out.write(f"  {name}: {value}\n")
+                if message.payload is not None:
+                    self.out.write(f"  {show_value(message.payload)}\n")
+            elif self.verbose:
+                arrow = ">" if message.action == "send" else "<"
+                head = [message.shown, *(f"{name}: {value}" for name, value in message.headers.items())]
+                body = None if message.payload is None else show_value(message.payload)
+                self.err.write(exchange_lines(arrow, head, body, self.verbose > 1))
         elif isinstance(event, results.StepFinished) and self.verbose and event.result.response is not None:
             response = event.result.response
             self.err.write(exchange_lines("<", response_head(response), response.body, self.verbose > 1))
@@ -128,6 +141,8 @@ def step_text(step: Any, depth: int = 0, style: Any = None) -> str:
         parts.append(f"(attempt {step.attempt})")
     if step.request is not None:
         parts.append(f"{step.request.method} {step.request.url}")
+    elif getattr(step, "message", None) is not None:
+        parts.append(step.message.shown)
     if step.response is not None:
         parts.append(str(step.response.status_code))
     parts.append(f"{step.elapsed * 1000:.0f} ms")
@@ -152,7 +167,9 @@ def write_json(out: IO[str], value: Any) -> None:
 
 def summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dry_run: bool, mocked: str = "") -> None:
     if dry_run:
-        err.write(f"dry run: {sum(1 for s in result.steps if s.request is not None)} request(s) not sent\n")
+        messages = sum(1 for s in result.steps if s.message is not None)
+        extra = f", {messages} message step(s) not performed" if messages else ""
+        err.write(f"dry run: {sum(1 for s in result.steps if s.request is not None)} request(s) not sent{extra}\n")
     if result.status == DRY_RUN:
         return
     if result.status == "succeeded":

@@ -93,6 +93,13 @@ def add_request_options(parser: argparse.ArgumentParser) -> None:
         "--max-retry-after", type=_delay, default=60.0, metavar="SECONDS", help="longest retry delay (default 60)"
     )
     parser.add_argument(
+        "--receive-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long an AsyncAPI receive step without a timeout of its own waits for its message (default 30)",
+    )
+    parser.add_argument(
         "--max-response-bytes",
         type=_count,
         default=52_428_800,
@@ -313,6 +320,7 @@ def runner_keywords(args: argparse.Namespace, err: IO[str]) -> dict[str, Any]:
         "max_time": args.max_time,
         "max_steps": args.max_steps,
         "max_retry_after": args.max_retry_after,
+        "receive_timeout": args.receive_timeout,
         "max_response_bytes": args.max_response_bytes,
         "follow_redirects": args.follow_redirects,
         "check_responses": CHECK_MODES[args.check_responses],

@@ -51,7 +51,9 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], style: Style, 
     width = max((len(str(step["stepId"])) for step in data["steps"]), default=0)
     for number, step in enumerate(data["steps"], 1):
         name = str(step["stepId"]).ljust(width)
-        if step["kind"] == "operation":
+        if step["kind"] == "asyncapi":
+            target = f"{step['method']} {step['url']}" + style.dim(f"  ({step['operationId'] or step['channel']})")
+        elif step["kind"] == "operation":
             target = f"{step['method']} {step['url']}" + style.dim(f"  ({step['operationId']})")
         elif step["kind"] == "workflow":
             target = f"workflow {step['workflowId']}"

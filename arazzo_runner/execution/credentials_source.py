@@ -149,7 +149,7 @@ def environment_credentials(
 
 
 def _source_schemes(description: Any, seen: set[int]) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    """(source name, securitySchemes) of each OpenAPI source, nested Arazzo sources included."""
+    """(source name, securitySchemes) of each OpenAPI and AsyncAPI source, nested Arazzo sources included."""
     if id(description) in seen:
         return
     seen.add(id(description))
@@ -161,6 +161,8 @@ def _source_schemes(description: Any, seen: set[int]) -> Iterable[tuple[str, Map
             kind = description.source(name).type
             if kind == "openapi":
                 yield name, description.openapi(name).security_schemes
+            elif kind == "asyncapi":
+                yield name, description.asyncapi(name).security_schemes
             elif kind == "arazzo":
                 yield from _source_schemes(description.arazzo(name), seen)
         except ArazzoError:

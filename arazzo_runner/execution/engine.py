@@ -58,6 +58,7 @@ class RunOptions:
     dry_run: bool = False
     check_responses: bool | str = False  # True: a mismatch fails the step; "warn": a notice
     check_requests: bool | str = False  # the same, for each request just before it is sent
+    receive_timeout: float = 30.0  # how long a receive step waits when it has no timeout of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,12 @@ class Engine:
         self.cache = cache if cache is not None else {}
         self.server_notices: set[tuple[str, tuple[str, ...]]] = set()  # warned once per run
         self.deadlines: list[float] = []  # 1.1 step timeouts in force, absolute clock times
+        # AsyncAPI: subscriptions open (server key, filter), the one each receive step reads
+        # (step id(), server key) -> filter, and per subscription the messages read but not yet
+        # taken by a receive step (another correlation id, another concrete channel)
+        self.subscribed: set[tuple[Any, str]] = set()
+        self.step_subscriptions: dict[tuple[int, Any], str] = {}
+        self.mailboxes: dict[tuple[Any, str], list[Any]] = {}
         self.step_runner = StepRunner(self, credentials)
 
     # ------------------------------------------------------------ the run
@@ -294,10 +301,13 @@ class Engine:
         attempts: dict[int, int] = {}
         retries: dict[int, dict[str | None, int]] = {}
         workflow_id = workflow.workflow_id or ""
+        has_receives = any(step.action == "receive" for step in steps)
         while position < len(order):
             index = order[position]
             step = steps[index]
             self.check_guards(step)
+            if has_receives:
+                yield from self.step_runner.subscribe_ahead(description, workflow, context)
             attempts[index] = attempts.get(index, 0) + 1
             result = yield from self.step_runner.run(description, workflow, step, context, attempts[index], depth)
             succeeded = result.status == "succeeded"

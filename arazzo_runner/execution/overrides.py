@@ -78,13 +78,23 @@ def _server_variables(description: Any) -> dict[str, set[str] | None]:
 
 
 def _schemes(description: Any, source: str) -> set[str] | None:
-    """The security scheme names of an OpenAPI source (None: not an OpenAPI source we can read)."""
+    """The security scheme names of an OpenAPI or AsyncAPI source (None: not one we can read)."""
     try:
-        if description.source(source).type != "openapi":
+        kind = description.source(source).type
+        if kind == "asyncapi":
+            return set(description.asyncapi(source).security_schemes)
+        if kind != "openapi":
             return None
         return set(description.openapi(source).security_schemes)
     except (ArazzoError, KeyError):
         return None  # a source of a nested document, or one that does not load: the run says
+
+
+def _is_asyncapi(description: Any, source: str) -> bool:
+    try:
+        return bool(description.source(source).type == "asyncapi")
+    except (ArazzoError, KeyError):
+        return False
 
 
 def check_overrides(
@@ -107,7 +117,17 @@ def check_overrides(
                 label = names[option].format(name=name)
                 raise _unknown(label, f"no source description named {name!r}", known, "sources", name)
     for name, url in (servers or {}).items():
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if _is_asyncapi(description, name):
+            from ..asyncapi.brokers import PROTOCOLS
+
+            scheme = url.split("://", 1)[0].lower() if isinstance(url, str) and "://" in url else ""
+            if scheme not in PROTOCOLS and scheme != "mock":
+                schemes = "://, ".join(sorted(PROTOCOLS)) + "://"
+                raise UsageError(
+                    f"{names['servers'].format(name=name)}: source {name!r} is AsyncAPI: the URL must start with "
+                    f"one of {schemes}"
+                )
+        elif not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise UsageError(f"{names['servers'].format(name=name)}: the URL must start with http:// or https://")
     for source, schemes in (credentials or {}).items():
         declared = _schemes(description, source)

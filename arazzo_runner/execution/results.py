@@ -66,6 +66,34 @@ class ResponseRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A message an AsyncAPI step sent or received (secrets already redacted): ``action``
+    (``send``/``receive``), the concrete ``channel``, the broker ``server`` URL (no password),
+    the headers and the payload (decoded: JSON data or text; None when empty)."""
+
+    action: str
+    channel: str
+    server: str
+    headers: dict[str, str]
+    payload: Any
+    protocol: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "channel": self.channel,
+            "server": self.server,
+            "headers": dict(self.headers),
+            "payload": self.payload,
+        }
+
+    @property
+    def shown(self) -> str:
+        """``SEND mqtt://host:1883/orders/42`` as step lines and ``show`` print it."""
+        return f"{self.action.upper()} {self.server.rstrip('/')}/{self.channel.lstrip('/')}"
+
+
+@dataclass(frozen=True, slots=True)
 class RunError:
     """Why a run failed or could not start."""
 
@@ -101,9 +129,10 @@ class StepResult:
     error_type: str | None = None
     elapsed: float = 0.0
     location: Location | None = None
+    message: MessageRecord | None = None  # an AsyncAPI step's message (it has no request/response)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "stepId": self.step_id,
             "workflowId": self.workflow_id,
             "status": self.status,
@@ -113,6 +142,9 @@ class StepResult:
             "outputs": dict(self.outputs),
             "error": self.error,
         }
+        if self.message is not None:
+            data["message"] = self.message.to_dict()
+        return data
 
 
 @dataclass(slots=True)
@@ -217,6 +249,25 @@ class ResponseReceived(Event):
     status_code: int
     elapsed: float
     response: ResponseRecord | None = field(default=None, kw_only=True)  # headers and body, secrets masked
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSent(Event):
+    """An AsyncAPI step handed a message to its broker (or, in a dry run, would have; a
+    receive step in a dry run says where it would have listened)."""
+
+    workflow_id: str
+    step_id: str
+    message: MessageRecord
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReceived(Event):
+    """An AsyncAPI receive step got the message it waited for."""
+
+    workflow_id: str
+    step_id: str
+    message: MessageRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from .destinations import check_input_destinations
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .exchange import send, send_async
 from .inputs import validate_inputs
+from .messaging import Publish, Receive, Subscribe
 from .overrides import check_overrides
 from .planning import Planner
 from .results import Event, RunError, RunFinished, RunResult, as_dry_run
@@ -72,6 +73,7 @@ class Runner:
         require_auth: bool = False,
         check_responses: bool | str = False,
         check_requests: bool | str = False,
+        receive_timeout: float = 30.0,
         headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         allow_insecure_credentials: bool = False,
         mock: bool | Sequence[str] = False,
@@ -106,6 +108,7 @@ class Runner:
             "dry_run": dry_run,
             "check_responses": check_responses,
             "check_requests": check_requests,
+            "receive_timeout": receive_timeout,
             "require_auth": require_auth,
             "allow_insecure_credentials": allow_insecure_credentials,
             "mock": mock if isinstance(mock, bool) else list(mock),
@@ -123,6 +126,7 @@ class Runner:
             document, servers=servers, server_variables=server_variables, credentials=credentials, sources=sources
         )
         self.mocked: tuple[str, ...] = ()
+        self._mock_brokers: dict[str, Any] = {}
         if mock:
             # the built-in mock answers the mocked sources in-process; the others (with
             # ``mock=[names]``) go to the network as usual
@@ -143,6 +147,14 @@ class Runner:
             transport = setup.transport
             servers = {**setup.servers, **(servers or {})}
             self.mocked = tuple(setup.mocks)
+            # AsyncAPI sources: an in-process broker stand-in each (mock://<source>)
+            if any(source.type == "asyncapi" for source in document.document.source_descriptions):
+                from ..mock.broker import mock_brokers
+
+                self._mock_brokers = mock_brokers(document, only=only, seed=mock_seed)
+            for name in self._mock_brokers:
+                servers[name] = f"mock://{name}"
+            self.mocked += tuple(self._mock_brokers)
         self.options = RunOptions(
             servers=dict(servers or {}),
             server_variables=dict(server_variables or {}),
@@ -155,6 +167,7 @@ class Runner:
             dry_run=dry_run,
             check_responses=check_responses,
             check_requests=check_requests,
+            receive_timeout=receive_timeout,
         )
         self.credentials = normalize_credentials(credentials)
         self.require_auth = require_auth
@@ -290,17 +303,29 @@ class Runner:
         generator, authenticator = self._start(workflow_id, inputs)
         jar = httpx.Cookies()
         reply: Any = None
-        while True:
-            item = _advance(generator, reply, authenticator)
-            if item is _DONE:
-                return
-            reply = None
-            if isinstance(item, Send):
-                reply = self._send(item, jar)
-            elif isinstance(item, Sleep):
-                self._sleep(item.seconds)
-            else:
-                yield self._shown(item, authenticator)
+        brokers: Any = None
+        try:
+            while True:
+                item = _advance(generator, reply, authenticator)
+                if item is _DONE:
+                    return
+                reply = None
+                if isinstance(item, Send):
+                    reply = self._send(item, jar)
+                elif isinstance(item, Sleep):
+                    self._sleep(item.seconds)
+                elif isinstance(item, BROKER_EFFECTS):
+                    if brokers is None:
+                        from .brokers_driver import SyncBrokers  # asyncio: only for runs with messages
+
+                        brokers = SyncBrokers(self._mock_brokers)
+                    reply = brokers.perform(item)
+                else:
+                    yield self._shown(item, authenticator)
+        finally:
+            if brokers is not None:
+                brokers.close()
+            generator.close()
 
     def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
         """Run a workflow to its end; a failing workflow is a RunResult, not an exception."""
@@ -336,21 +361,33 @@ class Runner:
         generator, authenticator = self._start(workflow_id, inputs)
         jar = httpx.Cookies()
         reply: Any = None
-        while True:
-            item = _advance(generator, reply, authenticator)
-            if item is _DONE:
-                return
-            reply = None
-            if isinstance(item, Send):
-                reply = await self._asend(item, jar)
-            elif isinstance(item, Sleep):
-                if self._async_sleep is None:
-                    import asyncio
+        brokers: Any = None
+        try:
+            while True:
+                item = _advance(generator, reply, authenticator)
+                if item is _DONE:
+                    return
+                reply = None
+                if isinstance(item, Send):
+                    reply = await self._asend(item, jar)
+                elif isinstance(item, Sleep):
+                    if self._async_sleep is None:
+                        import asyncio
 
-                    self._async_sleep = asyncio.sleep
-                await self._async_sleep(item.seconds)
-            else:
-                yield self._shown(item, authenticator)
+                        self._async_sleep = asyncio.sleep
+                    await self._async_sleep(item.seconds)
+                elif isinstance(item, BROKER_EFFECTS):
+                    if brokers is None:
+                        from .brokers_driver import BrokerSession
+
+                        brokers = BrokerSession(self._mock_brokers)
+                    reply = await brokers.perform(item)
+                else:
+                    yield self._shown(item, authenticator)
+        finally:
+            if brokers is not None:
+                await brokers.close()
+            generator.close()
 
     async def run_async(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None) -> RunResult:
         """:meth:`run` with asyncio; many may run concurrently on one Runner."""
@@ -432,6 +469,7 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 _DONE = object()  # the engine's generator has finished
+BROKER_EFFECTS = (Subscribe, Publish, Receive)
 
 
 def _advance(generator: Any, reply: Any, authenticator: Authenticator) -> Any:

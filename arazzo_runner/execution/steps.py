@@ -1,7 +1,8 @@
 """Running one step: the checks before it, what it calls, and its result.
 
 Operation steps build their request with :mod:`.request` and yield a ``Send`` effect
-(:mod:`.operation_step`); workflow steps run the sub-workflow through the engine.  The values
+(:mod:`.operation_step`); AsyncAPI steps publish or receive a message (:mod:`.message_step`);
+workflow steps run the sub-workflow through the engine.  The values
 a step sends and keeps are evaluated by :mod:`.step_values`.  A failing step is data (a
 StepResult whose status is ``failed`` with the reason and its type), never an exception out
 of here.
@@ -18,6 +19,7 @@ from ..missing import MISSING
 from ..model import Step, Workflow
 from ..targets import resolve_workflow
 from .inputs import InputsError
+from .message_step import MessageStep
 from .operation_step import DeadlineExceeded, OperationStep, StepFailure
 from .response_body import SECRET_HEADERS, parse_body
 from .results import StepResult
@@ -39,7 +41,7 @@ def failure_of(error: StepFailure | ArazzoError) -> tuple[str, str]:
     return "document", str(error)
 
 
-class StepRunner(OperationStep):
+class StepRunner(OperationStep, MessageStep):
     """Runs steps for one :class:`~.engine.Engine`."""
 
     def __init__(self, engine: Engine, credentials: Any = None) -> None:
@@ -73,9 +75,7 @@ class StepRunner(OperationStep):
             elif kind == "operation":
                 yield from self.run_operation(description, workflow, step, context, result, deadline)
             elif kind == "asyncapi":
-                raise StepFailure(
-                    "unsupported", f"step {step_id!r} is an AsyncAPI step, which this runner does not run yet"
-                )
+                yield from self.run_message(description, workflow, step, context, result, deadline)
             else:
                 raise StepFailure("document", f"step {step_id!r} has no operationId, operationPath or workflowId")
         except DeadlineExceeded:

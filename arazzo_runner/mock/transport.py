@@ -226,6 +226,18 @@ def _relative_base(index: Any) -> str | None:
     return None
 
 
+def _asyncapi_names(description: Any) -> set[str]:
+    """The names of the AsyncAPI sources (mocked by :mod:`.broker`, not here)."""
+    names = set()
+    for source in description.document.source_descriptions:
+        try:
+            if isinstance(source.name, str) and description.source(source.name).type == "asyncapi":
+                names.add(source.name)
+        except ArazzoError:
+            continue
+    return names
+
+
 def mock_description(
     description: Any,
     *,
@@ -249,13 +261,15 @@ def mock_description(
     """
     servers = dict(servers or {})
     sources = _openapi_sources(description, set())
-    known = {name for name, _ in sources}
+    asyncapi = _asyncapi_names(description)
+    known = {name for name, _ in sources} | asyncapi
     if only:
         unknown = [name for name in only if name not in known]
         if unknown:
+            kinds = "OpenAPI or AsyncAPI" if asyncapi else "OpenAPI"
             raise UsageError(
-                f"--mock {unknown[0]}: no OpenAPI source description named {unknown[0]!r} "
-                f"(OpenAPI sources: {', '.join(sorted(known)) or 'none'})"
+                f"--mock {unknown[0]}: no {kinds} source description named {unknown[0]!r} "
+                f"({kinds} sources: {', '.join(sorted(known)) or 'none'})"
             )
     setup = MockSetup(MockRouter([], fallback))
     done: dict[str, MockTransport] = {}

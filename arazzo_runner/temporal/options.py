@@ -27,6 +27,7 @@ _NAMES = {
     "dry_run": "dryRun",
     "check_responses": "checkResponses",
     "check_requests": "checkRequests",
+    "receive_timeout": "receiveTimeout",
     "require_auth": "requireAuth",
     "allow_insecure_credentials": "allowInsecureCredentials",
     "mock": "mock",

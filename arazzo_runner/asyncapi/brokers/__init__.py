@@ -9,11 +9,20 @@ module here and a line in :data:`PROTOCOLS`; the engine does not change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["BrokerMessage", "Connection", "Subscription", "BrokerError", "PROTOCOLS", "connect"]
+__all__ = [
+    "BrokerMessage",
+    "Connection",
+    "Subscription",
+    "BrokerError",
+    "PROTOCOLS",
+    "connect",
+    "subscription_filter",
+]
 
 
 class BrokerError(Exception):
@@ -86,3 +95,30 @@ async def connect(
         url, username=username, password=password, protocol_version=protocol_version
     )
     return connection
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]+\}")
+
+
+def subscription_filter(protocol: str, address: str, binding: Mapping[str, Any] | None = None) -> str | None:
+    """What to subscribe to for a channel ``address`` whose ``{parameters}`` may not be known
+    yet: the address itself when it has none; else the protocol's wildcard form (MQTT ``+``
+    for a topic level; AMQP topic exchange ``*`` for a word, or ``#``), which the engine
+    narrows to the address once it is known.  None when the protocol cannot subscribe to a
+    pattern there (an AMQP queue is named by the whole address): subscribe once it is known."""
+    if not _PLACEHOLDER.search(address):
+        return address
+    family = PROTOCOLS.get(protocol.lower(), protocol.lower())
+    if family == "mqtt":
+        levels = address.split("/")
+        return "/".join("+" if _PLACEHOLDER.search(level) else level for level in levels)
+    if family == "amqp":
+        exchange = (binding or {}).get("exchange") or {}
+        kind = exchange.get("type", "topic") if isinstance(exchange, Mapping) else None
+        if (binding or {}).get("is") != "routingKey" or not exchange.get("name") or kind != "topic":
+            return None
+        words = address.split(".")
+        if all(_PLACEHOLDER.fullmatch(word) or not _PLACEHOLDER.search(word) for word in words):
+            return ".".join("*" if _PLACEHOLDER.search(word) else word for word in words)
+        return "#"
+    return None

@@ -1,0 +1,151 @@
+"""Performing the broker effects of a run (:mod:`.messaging`): connections, subscriptions,
+the mock broker; the only code that talks to brokers.
+
+:class:`BrokerSession` is one run's, on asyncio: it opens one connection per server on first
+use (a server that could not be reached is not tried again in the same run, which would wait
+for the connect timeout at every step), keeps each subscription, and closes everything in
+:meth:`BrokerSession.close`.  ``mock://`` servers go to the run's in-process mock brokers.
+:class:`SyncBrokers` runs a session on an event loop of its own thread, for the synchronous
+``Runner.run`` / ``iter_events``; it is started only when a run meets a real broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Mapping
+from typing import Any
+
+from ..asyncapi.brokers import BrokerError, Connection, Subscription, connect
+from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Publish, Receive, Subscribe
+
+__all__ = ["BrokerSession", "SyncBrokers", "BROKER_EFFECTS"]
+
+BROKER_EFFECTS = (Subscribe, Publish, Receive)
+CLOSE_TIMEOUT = 5.0  # seconds to close the connections when a run ends (broker gone: do not hang)
+
+
+class BrokerSession:
+    """The connections and subscriptions of one run."""
+
+    def __init__(self, mocks: Mapping[str, Any] | None = None) -> None:
+        self.mocks = dict(mocks or {})
+        self.connections: dict[Any, Connection] = {}
+        self.failed: dict[Any, BrokerReply] = {}
+        self.subscriptions: dict[tuple[Any, str], Subscription] = {}
+
+    def mock_reply(self, effect: Any) -> BrokerReply:
+        """A ``mock://`` server's effect, answered by the source's mock broker."""
+        mock = self.mocks.get(effect.server.source)
+        if mock is None:
+            return BrokerReply(error=f"source {effect.server.source!r} has no mock broker", error_type="usage")
+        if isinstance(effect, Subscribe):
+            return mock.subscribe(effect)  # type: ignore[no-any-return]
+        if isinstance(effect, Publish):
+            return mock.publish(effect)  # type: ignore[no-any-return]
+        return mock.receive(effect)  # type: ignore[no-any-return]
+
+    async def perform(self, effect: Any) -> BrokerReply:
+        """Subscribe, publish or receive; a broker's refusal is the reply's error, never raised."""
+        if effect.server.protocol == MOCK_SCHEME:
+            return self.mock_reply(effect)
+        try:
+            if isinstance(effect, Subscribe):
+                await self._subscribe(effect.server, effect.filter, effect.binding)
+                return BrokerReply()
+            if isinstance(effect, Publish):
+                connection = await self._connection(effect.server)
+                await connection.publish(effect.message, effect.binding)
+                return BrokerReply()
+            subscription = self.subscriptions.get((effect.server.key, effect.filter))
+            if subscription is None:
+                subscription = await self._subscribe(effect.server, effect.filter, effect.binding)
+            return BrokerReply(message=await subscription.next(effect.timeout))
+        except _Failed as failed:
+            return failed.reply
+        except BrokerError as error:
+            kind = "unsupported" if "not supported" in error.message or "needs the" in error.message else "network"
+            return BrokerReply(error=error.message, error_type=kind)
+
+    async def _connection(self, server: BrokerServer) -> Connection:
+        key = server.key
+        connection = self.connections.get(key)
+        if connection is not None:
+            return connection
+        if key in self.failed:
+            raise _Failed(self.failed[key])
+        try:
+            connection = await connect(
+                server.protocol, server.url, username=server.username, password=server.password,
+                protocol_version=server.protocol_version,
+            )  # fmt: skip
+        except BrokerError as error:
+            kind = "unsupported" if "not supported" in error.message or "needs the" in error.message else "network"
+            reply = self.failed[key] = BrokerReply(error=error.message, error_type=kind)
+            raise _Failed(reply) from None
+        self.connections[key] = connection
+        return connection
+
+    async def _subscribe(self, server: BrokerServer, filter_: str, binding: Any) -> Subscription:
+        existing = self.subscriptions.get((server.key, filter_))
+        if existing is not None:
+            return existing
+        connection = await self._connection(server)
+        subscription = await connection.subscribe(filter_, binding)
+        self.subscriptions[(server.key, filter_)] = subscription
+        return subscription
+
+    async def close(self) -> None:
+        """Close every connection (each within CLOSE_TIMEOUT; errors do not mask the run's)."""
+        connections, self.connections = list(self.connections.values()), {}
+        self.subscriptions.clear()
+        for connection in connections:
+            try:
+                await asyncio.wait_for(connection.close(), CLOSE_TIMEOUT)
+            except Exception:  # noqa: BLE001 - the run's outcome is what matters now
+                pass
+
+
+class _Failed(Exception):
+    def __init__(self, reply: BrokerReply) -> None:
+        super().__init__(reply.error)
+        self.reply = reply
+
+
+class SyncBrokers:
+    """A BrokerSession for synchronous runs: mock effects are answered at once; the others
+    on an event loop in a daemon thread, started on first use and stopped by :meth:`close`."""
+
+    def __init__(self, mocks: Mapping[str, Any] | None = None) -> None:
+        self.session = BrokerSession(mocks)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def perform(self, effect: Any) -> BrokerReply:
+        if effect.server.protocol == MOCK_SCHEME:
+            return self.session.mock_reply(effect)
+        return self._call(self.session.perform(effect))
+
+    def _call(self, coroutine: Coroutine[Any, Any, BrokerReply]) -> BrokerReply:
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="arazzo-brokers", daemon=True)
+            self._thread.start()
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def close(self) -> None:
+        """Close the connections and stop the thread (also after Ctrl-C in :meth:`perform`)."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        self._loop = self._thread = None
+        try:
+            future = asyncio.run_coroutine_threadsafe(self.session.close(), loop)
+            future.result(CLOSE_TIMEOUT * 2)
+        except Exception:  # noqa: BLE001 - closing must not mask the run's own outcome
+            pass
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(CLOSE_TIMEOUT)
+            if not thread.is_alive():
+                loop.close()
