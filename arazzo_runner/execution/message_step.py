@@ -198,6 +198,8 @@ class MessageStep(StepValues):
     ) -> Any:  # fmt: skip
         engine = self.engine
         operation = target.operation
+        # where it listens, until a message replaces it (a step that fails shows this)
+        result.message = MessageRecord("receive", address, server.url, {}, None, server.protocol)
         correlation = None
         if step.correlation_id is not None and step.correlation_id is not MISSING:
             locations = operation.correlation_ids
@@ -226,8 +228,6 @@ class MessageStep(StepValues):
             yield MessageSent(workflow_id, step_id, result.message)
             result.status = "succeeded"
             return
-        # where it listens, until a message replaces it (a step that times out shows this)
-        result.message = MessageRecord("receive", address, server.url, {}, None, server.protocol)
         subscription = yield from self.subscription(step, server, address, binding)
         pattern = channel_pattern(address)
         mailbox = engine.mailboxes.setdefault((server.key, subscription), [])

@@ -59,21 +59,28 @@ def _unknown(label: str, what: str, known: set[str], listed_as: str, name: str) 
 
 
 def _server_variables(description: Any) -> dict[str, set[str] | None]:
-    """Every server variable of the OpenAPI sources, with the values its enums allow (None: any)."""
+    """Every server variable of the OpenAPI and AsyncAPI sources, with the values its enums allow
+    (None: any)."""
     variables: dict[str, set[str] | None] = {}
     for source in description.document.source_descriptions:
         try:
-            if not isinstance(source.name, str) or description.source(source.name).type != "openapi":
+            if not isinstance(source.name, str):
                 continue
-            operations = description.openapi(source.name).operations
+            kind = description.source(source.name).type
+            if kind == "asyncapi":
+                servers = list(description.asyncapi(source.name).servers.values())
+            elif kind == "openapi":
+                servers = [server for operation in description.openapi(source.name).operations
+                           for server in operation.servers]  # fmt: skip
+            else:
+                continue
         except ArazzoError:
             continue  # the run reports it where the source is used
-        for operation in operations:
-            for server in operation.servers:
-                for name, variable in server.variables.items():
-                    allowed = set(variable.enum) if variable.enum else None
-                    known = variables.get(name, set())
-                    variables[name] = None if allowed is None or known is None else known | allowed
+        for server in servers:
+            for name, variable in server.variables.items():
+                allowed = set(variable.enum) if variable.enum else None
+                known = variables.get(name, set())
+                variables[name] = None if allowed is None or known is None else known | allowed
     return variables
 
 
