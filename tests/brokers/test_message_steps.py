@@ -342,3 +342,37 @@ def _environment() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("ARAZZO_")}
+
+
+def test_amqp_credentials_from_the_environment_and_connections_closed_after_success_and_failure(
+    tmp_path: Path, rabbitmq: RabbitMQ
+) -> None:
+    user, password = f"u{uuid.uuid4().hex[:8]}", f"p-{uuid.uuid4().hex}"
+    rabbitmq.add_user(user, password)
+    here = room()
+    events = asyncapi("amqp", f"pings.{here}", security=True)
+    path = write(tmp_path, events, [
+        {**send_step("ping", "abc", 1), "parameters": [{"name": "cid", "in": "header", "value": "abc"}]},
+        receive_step(timeout=800),
+    ])  # fmt: skip
+    server = f"amqp://127.0.0.1:{rabbitmq.port}/"
+    environment = {"ARAZZO_EVENTS_LOGIN_USERNAME": user, "ARAZZO_EVENTS_LOGIN_PASSWORD": password}
+    for cid, code in (("abc", 0), ("never", 1)):  # a run that succeeds, then one that times out
+        completed = subprocess.run(
+            [sys.executable, "-m", "arazzo_runner", "run", str(path), "--server", f"events={server}", "-i",
+             f"cid={cid}", "--json"],
+            capture_output=True, text=True, timeout=60, env={**_environment(), **environment}, cwd=tmp_path,
+        )  # fmt: skip
+        assert completed.returncode == code, completed.stderr
+        assert password not in completed.stdout + completed.stderr
+        listed = rabbitmq.rabbitmqctl("list_connections", "user", "--quiet", "--no-table-headers").stdout
+        assert user not in listed, listed  # the run closed its connection when it ended
+    data = json.loads(completed.stdout)
+    assert data["steps"][-1]["error"].startswith("no message with correlation id 'never'")
+    # in-process (the process lives on): the Runner closed the connection when the run ended
+    login = {"events": {"login": {"username": user, "password": password}}}
+    for runner_run in (lambda r: r.run(inputs={"cid": "abc"}), lambda r: asyncio.run(r.run_async(inputs={"cid": "x"}))):
+        result = runner_run(Runner(path, servers={"events": server}, credentials=login))
+        assert result.steps[0].status == "succeeded", result.steps[0].error
+        listed = rabbitmq.rabbitmqctl("list_connections", "user", "--quiet", "--no-table-headers").stdout
+        assert user not in listed, listed
