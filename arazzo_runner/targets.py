@@ -170,11 +170,9 @@ def message_target_field(step: Step) -> str | None:
 
 
 def _asyncapi_sources(description: Description) -> list[str]:
-    names = []
-    for source in description.document.source_descriptions:
-        if isinstance(source.name, str) and description.source(source.name).type == "asyncapi":
-            names.append(source.name)
-    return names
+    from .loading.sources import sources_of
+
+    return [name for _, name, _ in sources_of(description, ("asyncapi",), nested=False)]
 
 
 def resolve_message(description: Description, step: Step) -> MessageTarget:

@@ -31,6 +31,7 @@ EXAMPLE_CASES = [
     "export-all-contacts[reads every page]",
     "reserve-stock-with-retry[holds stock after the 503 retries]",
     "reserve-stock-with-retry[holds one unit in the default warehouse]",
+    "place-order[an order confirmed over the broker]",
     "add-task[a task needs an existing project]",
     "create-project-with-tasks[creates a project with two tasks]",
     "provision-messaging-service-add-number[provisions a service with a number]",
@@ -88,8 +89,8 @@ def test_the_examples_pass_on_the_mock() -> None:
     lines = case_lines(err)
     assert [line.split("::", 1)[1].split("  ")[0] for line in lines] == EXAMPLE_CASES
     assert all(line.startswith("✓ ") for line in lines)
-    assert "(failed, as expected)" in lines[4]
-    assert re.search(r"^7 passed, 0 failed, 0 skipped in \d", err, re.M)
+    assert "(failed, as expected)" in lines[5]
+    assert re.search(r"^8 passed, 0 failed, 0 skipped in \d", err, re.M)
 
 
 def test_a_failing_case_exits_1_with_the_step_request_and_response(tmp_path: Path) -> None:
@@ -191,7 +192,7 @@ def test_only_skipped_cases_exit_5(tmp_path: Path) -> None:
 def test_k_selects_by_a_substring_of_the_id() -> None:
     code, _, err = arazzo("test", str(WORKFLOWS), "--mock", "-k", "projects-create-project-with-tasks-workflow.yml::")
     assert code == 0
-    assert [line.split("::")[1].split("  ")[0] for line in case_lines(err)] == EXAMPLE_CASES[4:6]
+    assert [line.split("::")[1].split("  ")[0] for line in case_lines(err)] == EXAMPLE_CASES[5:7]
 
 
 def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
@@ -206,7 +207,7 @@ def test_jobs_4_prints_the_lines_of_jobs_1(tmp_path: Path) -> None:
     one = arazzo("test", *both, "--mock", "--jobs", "1")
     four = arazzo("test", *both, "--mock", "--jobs", "4")
     assert one[0] == four[0] == 1
-    assert len(case_lines(one[2])) == 9
+    assert len(case_lines(one[2])) == 10
     assert case_lines(four[2]) == case_lines(one[2])
     strip = re.compile(r"\d+(\.\d+)? (ms|s)\b")
     assert strip.sub("", four[2]) == strip.sub("", one[2])  # the failures' dumps too

@@ -4,7 +4,8 @@ On a terminal: a live block redrawn in place (one line per running case with its
 step and elapsed time, then the counts), failures printed above it as they come, and a
 summary table at the end.  Elsewhere (a CI log, a pipe): one line per finished case, in the
 order the cases were collected whatever ``--jobs`` is, so two logs of one suite compare line
-by line.  A failed case is followed by its steps and the failing step's request and response.
+by line.  A failed case is followed by its steps and the failing step's request and response (an
+AsyncAPI step's message, as `SEND mqtt://host/channel` and its headers and payload).
 ``-q`` keeps only the failures and the final line.
 """
 

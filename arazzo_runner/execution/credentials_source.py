@@ -130,7 +130,7 @@ def environment_credentials(
         dotenv = read_dotenv(env_file, required=not isinstance(env_file, _DefaultEnvFile))
     environment = {**dotenv, **(os.environ if environ is None else environ)}
     found: Credentials = {}
-    for name, schemes in _source_schemes(description, set()):
+    for name, schemes in _source_schemes(description):
         for scheme_name, scheme in schemes.items():
             if not isinstance(scheme, Mapping):
                 continue
@@ -148,22 +148,13 @@ def environment_credentials(
     return found
 
 
-def _source_schemes(description: Any, seen: set[int]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+def _source_schemes(description: Any) -> Iterable[tuple[str, Mapping[str, Any]]]:
     """(source name, securitySchemes) of each OpenAPI and AsyncAPI source, nested Arazzo sources included."""
-    if id(description) in seen:
-        return
-    seen.add(id(description))
-    for source in description.document.source_descriptions:
-        name = source.name
-        if not isinstance(name, str):
-            continue
+    from ..loading.sources import sources_of
+
+    for owner, name, kind in sources_of(description, ("openapi", "asyncapi")):
         try:
-            kind = description.source(name).type
-            if kind == "openapi":
-                yield name, description.openapi(name).security_schemes
-            elif kind == "asyncapi":
-                yield name, description.asyncapi(name).security_schemes
-            elif kind == "arazzo":
-                yield from _source_schemes(description.arazzo(name), seen)
+            index = owner.openapi(name) if kind == "openapi" else owner.asyncapi(name)
+            yield name, index.security_schemes
         except ArazzoError:
             continue  # the run reports it where the source is used

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 from urllib.parse import urldefrag, urljoin
 
-from ..errors import DocumentError, Location, SourceError, UsageError
+from ..errors import ArazzoError, DocumentError, Location, SourceError, UsageError
 from ..model import ArazzoDocument, SourceDescription
 from ..model_build import build_document
 from .files import display_path, parse_cached, read_file, read_url
@@ -24,7 +24,15 @@ from .uris import is_remote as _is_remote
 from .uris import uri_path as _uri_path
 from .yamlfile import ParsedFile
 
-__all__ = ["Description", "Source", "load", "load_contents", "reject_other_kind", "SUPPORTED_VERSIONS"]
+__all__ = [
+    "Description",
+    "Source",
+    "load",
+    "load_contents",
+    "reject_other_kind",
+    "sources_of",
+    "SUPPORTED_VERSIONS",
+]
 
 SUPPORTED_VERSIONS = ("1.0.x", "1.1.x")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$")
@@ -260,6 +268,34 @@ class Description:
         if existing is not None:
             return existing
         return Description(parsed, uri, self._session, self._chain)
+
+
+def sources_of(
+    description: Description, kinds: tuple[str, ...], *, nested: bool = True
+) -> Iterator[tuple[Description, str, str]]:
+    """(the description declaring it, name, type) of each source of one of ``kinds``, those of
+    nested Arazzo sources too (each document once) with ``nested``; a source that cannot be
+    loaded is left out: the run or the validator reports it where it is used."""
+    seen: set[int] = set()
+
+    def walk(owner: Description) -> Iterator[tuple[Description, str, str]]:
+        if id(owner) in seen:
+            return
+        seen.add(id(owner))
+        for source in owner.document.source_descriptions:
+            name = source.name
+            if not isinstance(name, str):
+                continue
+            try:
+                kind = owner.source(name).type
+                if kind in kinds:
+                    yield owner, name, kind
+                if nested and kind == "arazzo":
+                    yield from walk(owner.arazzo(name))
+            except ArazzoError:
+                continue
+
+    return walk(description)
 
 
 def _detect_type(parsed: ParsedFile, description: SourceDescription, name: str, location: Location) -> str:

@@ -188,23 +188,15 @@ class MockSetup:
 _NOT_HOST = re.compile(r"[^a-z0-9-]+")
 
 
-def _openapi_sources(description: Any, seen: set[int]) -> list[tuple[str, Any]]:
+def _openapi_sources(description: Any) -> list[tuple[str, Any]]:
     """(name, OpenAPIIndex) of every OpenAPI source of ``description`` and its nested Arazzo
     sources; sources that cannot be loaded are left out (the run reports them)."""
-    if id(description) in seen:
-        return []
-    seen.add(id(description))
+    from ..loading.sources import sources_of
+
     found: list[tuple[str, Any]] = []
-    for source in description.document.source_descriptions:
-        name = source.name
-        if not isinstance(name, str):
-            continue
+    for owner, name, _ in sources_of(description, ("openapi",)):
         try:
-            kind = description.source(name).type
-            if kind == "openapi":
-                found.append((name, description.openapi(name)))
-            elif kind == "arazzo":
-                found.extend(_openapi_sources(description.arazzo(name), seen))
+            found.append((name, owner.openapi(name)))
         except ArazzoError:
             continue
     return found
@@ -228,14 +220,9 @@ def _relative_base(index: Any) -> str | None:
 
 def _asyncapi_names(description: Any) -> set[str]:
     """The names of the AsyncAPI sources (mocked by :mod:`.broker`, not here)."""
-    names = set()
-    for source in description.document.source_descriptions:
-        try:
-            if isinstance(source.name, str) and description.source(source.name).type == "asyncapi":
-                names.add(source.name)
-        except ArazzoError:
-            continue
-    return names
+    from ..loading.sources import sources_of
+
+    return {name for _, name, _ in sources_of(description, ("asyncapi",), nested=False)}
 
 
 def mock_description(
@@ -260,7 +247,7 @@ def mock_description(
     ``max_items``: each keeps at most that many, the oldest evicted first (1,000).
     """
     servers = dict(servers or {})
-    sources = _openapi_sources(description, set())
+    sources = _openapi_sources(description)
     asyncapi = _asyncapi_names(description)
     known = {name for name, _ in sources} | asyncapi
     if only:

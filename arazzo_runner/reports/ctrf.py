@@ -2,7 +2,9 @@
 
 One CTRF test per case: its status, duration and times in milliseconds, the document as
 ``filePath`` and ``suite``, the failing step and reason as ``message``, the step's request
-and response as ``trace``, the step lines as ``stdout`` and each step attempt as a CTRF step.
+and response (or its AsyncAPI message) as ``trace``, the step lines as ``stdout`` and each
+step attempt as a CTRF step (an AsyncAPI step's ``extra`` has its message's ``action``,
+``channel``, ``server`` and ``protocol`` where an HTTP step's has ``method`` and ``url``).
 The shape is that of ctrf.io's JSON schema (kept in tests/reports/data), which the tests
 validate against.
 """
@@ -121,6 +123,11 @@ def _step_extra(step: Any) -> dict[str, Any]:
         extra["method"], extra["url"] = step.request.method, step.request.url
     if step.response is not None:
         extra["statusCode"] = step.response.status_code
+    message = step.message
+    if message is not None:
+        extra["action"], extra["channel"], extra["server"] = message.action, message.channel, message.server
+        if message.protocol:
+            extra["protocol"] = message.protocol
     if step.error:
         extra["error"] = step.error
     return extra

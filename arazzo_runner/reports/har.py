@@ -6,7 +6,9 @@ requests; each case that sent a request is a page (its ``id`` is the case's id).
 custom field ``_arazzo`` (HAR allows fields starting with an underscore) says which case,
 workflow, step and attempt sent it; a request that got no response has status 0 and the
 step's error in ``_error``, as browsers write a failed request.  Headers and bodies are those
-of the run's events, so secrets are already masked.
+of the run's events, so secrets are already masked.  HAR is HTTP only: the messages of
+AsyncAPI steps are left out (a case that sent only messages has no page); the JSON and CTRF
+reports hold them.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The pieces of the HTML report that show one case's run: the waterfall of its step attempts,
-each attempt's request and response, bodies as readable (and cut) text, the flow picture.
+each attempt's request and response (or an AsyncAPI step's message), bodies as readable (and
+cut) text, the flow picture.
 
 Everything that comes from a document, an input or a response goes through :func:`esc`; the
 only markup written unescaped is this module's own.  Secrets are already masked in the events
@@ -15,13 +16,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..execution.results import DRY_RUN, RequestRecord, ResponseRecord
+from ..execution.results import DRY_RUN, MessageRecord, RequestRecord, ResponseRecord
 from .text import Exchange, StepSpan
 
 __all__ = ["BODY_LIMIT", "esc", "duration_text", "waterfall", "step_details", "json_block", "flow_picture"]
 
 BODY_LIMIT = 64 * 1024  # characters of a body shown; a report stays small enough to open
 _TICKS = 4
+# a message bar: the accent colour, faded as the HTTP bar is (inline: the style sheet is shared)
+_MESSAGE_STYLE = "background:var(--accent);opacity:.6"
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
 
 # A JSON text's tokens: a string (a key when a colon follows), a number, a literal.
@@ -50,12 +53,16 @@ def _ok(status: str) -> bool:
 
 def waterfall(spans: Sequence[StepSpan], exchanges: Sequence[Exchange], origin: float, total: float) -> str:
     """A row per step attempt: a bar placed by its start (relative to ``origin``, the case's
-    start) and sized by its duration, with the HTTP exchange as a thinner bar inside it."""
+    start) and sized by its duration, with the HTTP exchange as a thinner bar inside it, or
+    an AsyncAPI step's message: a send from the message leaving to the step's end (the
+    hand-over to the broker), a receive from the step's start to the message's arrival (the
+    wait; the whole step when none came)."""
     if not spans:
         return '<p class="muted">No step ran.</p>'
     total = max(total, max(span.finished for span in spans) - origin, 1e-6)
     sent = {(e.workflow_id, e.step_id, e.attempt): e for e in exchanges}
     rows: list[str] = []
+    http = messages = False  # which thin bars are drawn: the legend names those
     for span in sorted(spans, key=lambda s: s.started):  # stable: equal starts keep finish order
         left, width = _place(span.started, span.finished, origin, total)
         attempt = f' <span class="att">#{span.attempt}</span>' if span.attempt > 1 else ""
@@ -64,11 +71,16 @@ def waterfall(spans: Sequence[StepSpan], exchanges: Sequence[Exchange], origin: 
         bar = f'<div class="bar {esc(span.status)}" style="left:{left:.3f}%;width:{width:.3f}%" title="{esc(title)}"></div>'
         exchange = sent.get((span.workflow_id, span.step_id, span.attempt))
         if exchange is not None:
+            http = True
             net_left, net_width = _place(exchange.started, exchange.finished, origin, total)
             net_title = f"{exchange.request.method} {exchange.request.url}: {duration_text(exchange.elapsed)}"
             bar += (
                 f'<div class="net" style="left:{net_left:.3f}%;width:{net_width:.3f}%" title="{esc(net_title)}"></div>'
             )
+        else:
+            message_bar = _message_bar(span, origin, total)
+            messages = messages or bool(message_bar)
+            bar += message_bar
         rows.append(
             f'<div class="label"{indent} title="{esc(span.workflow_id)}">{esc(span.step_id)}{attempt}</div>'
             f'<div class="track">{bar}</div><div class="t">{duration_text(span.finished - span.started)}</div>'
@@ -80,9 +92,33 @@ def waterfall(spans: Sequence[StepSpan], exchanges: Sequence[Exchange], origin: 
     axis = f'<div></div><div class="axis">{ticks}</div><div></div>'
     legend = (
         '<div class="legend"><i style="background:var(--pass)"></i>step attempt (red: failed)'
-        '<i style="background:var(--net);height:4px"></i>HTTP request to response</div>'
+        + ('<i style="background:var(--net);height:4px"></i>HTTP request to response' if http or not messages else "")
+        + (f'<i style="{_MESSAGE_STYLE};height:4px"></i>message sent, or awaited' if messages else "")
+        + "</div>"
     )
     return f'<div class="wf">{"".join(rows)}{axis}</div>{legend}'
+
+
+def _message_bar(span: StepSpan, origin: float, total: float) -> str:
+    """The thin bar of an AsyncAPI step's message in the waterfall ('' for none, and for a dry
+    run, which neither sent nor waited)."""
+    message = span.result.message
+    if message is None or span.status == DRY_RUN:
+        return ""
+    if message.action == "send":
+        if span.message_at is None:
+            return ""  # the step failed before its message was built
+        what = "handed to the broker in" if _ok(span.status) else "step failed, sending took"
+        start, finish = span.message_at, span.finished
+    elif span.received and span.message_at is not None:
+        start, finish, what = span.started, span.message_at, "arrived after"
+    else:
+        start, finish, what = span.started, span.finished, "none arrived in"
+    left, width = _place(start, finish, origin, total)
+    title = f"{message.shown}: {what} {duration_text(max(finish - start, 0.0))}"
+    return (
+        f'<div class="net msg" style="left:{left:.3f}%;width:{width:.3f}%;{_MESSAGE_STYLE}" title="{esc(title)}"></div>'
+    )
 
 
 def _place(start: float, finish: float, origin: float, total: float) -> tuple[float, float]:
@@ -92,8 +128,9 @@ def _place(start: float, finish: float, origin: float, total: float) -> tuple[fl
 
 
 def step_details(spans: Sequence[StepSpan], failing_step: str | None, case_failed: bool) -> str:
-    """Each step attempt, collapsed to one line (its request line, status and time); opened
-    it shows the request and the response.  In a failed case, the failing step's last
+    """Each step attempt, collapsed to one line (its request line, or its message's
+    ``SEND``/``RECEIVE`` line, status and time); opened it shows the request and the response,
+    or the message.  In a failed case, the failing step's last
     attempt starts open."""
     if not spans:
         return ""
@@ -108,7 +145,10 @@ def _step(span: StepSpan, opened: bool) -> str:
     ok = _ok(step.status)
     mark = f'<span class="mark {"ok" if ok else "bad"}">{"✓" if ok else "✗"}</span>'
     attempt = f' <span class="muted">attempt {step.attempt}</span>' if step.attempt > 1 else ""
-    line = f"{step.request.method} {step.request.url}" if step.request is not None else "(no request)"
+    if step.request is not None:
+        line = f"{step.request.method} {step.request.url}"
+    else:
+        line = step.message.shown if step.message is not None else "(no request)"
     code = ""
     if step.response is not None:
         good = 200 <= step.response.status_code < 400
@@ -120,6 +160,8 @@ def _step(span: StepSpan, opened: bool) -> str:
     body = f'<p class="error">{esc(step.error)}</p>' if step.error else ""
     if step.request is not None or step.response is not None:
         body += f'<div class="pair"><div>{_request(step.request)}</div><div>{_response(step.response)}</div></div>'
+    elif step.message is not None:
+        body += _message(step.message, span.received, step.status == DRY_RUN)
     if step.outputs:
         body += f"<h4>Outputs</h4>{json_block(step.outputs)}"
     where = f' data-workflow="{esc(span.workflow_id)}"' if span.depth else ""
@@ -138,6 +180,28 @@ def _response(response: ResponseRecord | None) -> str:
         return '<h4>Response</h4><p class="muted">none received</p>'
     line = f'<div class="line"><b>{response.status_code}</b></div>'
     return f"<h4>Response</h4>{line}{_headers(response.headers)}{_body(response.body)}"
+
+
+def _message(message: MessageRecord, received: bool, dry_run: bool) -> str:
+    """A message as a request is shown: where it went (or came from) and its headers on the
+    left, its payload on the right."""
+    sent = message.action == "send"
+    verb = "SEND" if sent else "RECEIVE"
+    where = f"{message.server.rstrip('/')}/{message.channel.lstrip('/')}"
+    protocol = f' <span class="muted">{esc(message.protocol)}</span>' if message.protocol else ""
+    line = f'<div class="line"><b>{verb}</b> {esc(where)}{protocol}</div>'
+    if sent:
+        title = "Message (not sent: dry run)" if dry_run else "Message sent"
+    else:
+        title = "Message awaited (dry run)" if dry_run else "Message received" if received else "Message awaited"
+    if not sent and not received:
+        what = "none: a dry run listens to nothing" if dry_run else "none received"
+        return f'<div class="pair"><div><h4>{title}</h4>{line}</div><div><h4>Payload</h4><p class="muted">{what}</p></div></div>'
+    payload = '<p class="muted">no payload</p>' if message.payload is None else _body(message.payload)
+    return (
+        f'<div class="pair"><div><h4>{title}</h4>{line}{_headers(message.headers)}</div>'
+        f"<div><h4>Payload</h4>{payload}</div></div>"
+    )
 
 
 def _headers(headers: Mapping[str, str]) -> str:

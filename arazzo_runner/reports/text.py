@@ -1,9 +1,10 @@
 """A case's run as plain text and as exchanges: what every report shows of a run.
 
 ``step_lines`` is one line per step attempt (as ``arazzo run`` prints them, without colour),
-``failure_text`` the failing step with its request and response as curl shows them, and
-``exchanges`` / ``step_spans`` the requests and steps of a run with their wall-clock times
-(for HAR and the HTML waterfall).  Everything is read from the case's events: secrets are
+``failure_text`` the failing step with its request and response (or, for an AsyncAPI step, its
+message) as curl shows them, and ``exchanges`` / ``step_spans`` the requests and steps of a run
+with their wall-clock times (for HAR and the HTML waterfall).  A message is not an HTTP
+exchange: it is on its step's span, never in ``exchanges``.  Everything is read from the case's events: secrets are
 already masked there.
 """
 
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ..cli.output import BODY_LIMIT, exchange_lines, json_text, request_head, response_head, step_text
 from ..execution.results import (
     DRY_RUN,
+    MessageReceived,
+    MessageRecord,
+    MessageSent,
     RequestRecord,
     RequestSent,
     ResponseReceived,
@@ -30,7 +34,16 @@ from ..suite.outcome import FAILED
 if TYPE_CHECKING:  # pragma: no cover
     from ..suite.outcome import CaseResult
 
-__all__ = ["Exchange", "StepSpan", "exchanges", "failure_text", "step_lines", "step_line", "step_spans"]
+__all__ = [
+    "Exchange",
+    "StepSpan",
+    "exchanges",
+    "failure_text",
+    "message_text",
+    "step_lines",
+    "step_line",
+    "step_spans",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +70,13 @@ class Exchange:
 @dataclass(frozen=True, slots=True)
 class StepSpan:
     """One attempt of one step, from its StepStarted to its StepFinished (wall-clock seconds);
-    ``depth`` is 0 for the case's workflow, 1 for a workflow that one of its steps calls."""
+    ``depth`` is 0 for the case's workflow, 1 for a workflow that one of its steps calls.
+
+    For an AsyncAPI step (``result.message`` set), ``message_at`` is when its message left
+    (a send: the publish follows) or arrived (a receive: the wait ends), and ``received`` says
+    a receive got one; a receive that timed out has neither (its message says where it
+    listened).
+    """
 
     workflow_id: str
     step_id: str
@@ -66,6 +85,8 @@ class StepSpan:
     started: float
     finished: float
     result: StepResult
+    message_at: float | None = None
+    received: bool = False
 
     @property
     def status(self) -> str:
@@ -76,6 +97,7 @@ def step_spans(result: CaseResult) -> list[StepSpan]:
     """Every step attempt of the case's run, in the order the steps finished."""
     spans: list[StepSpan] = []
     started: dict[tuple[str, str], float] = {}
+    moments: dict[tuple[str, str], tuple[float, bool]] = {}  # the attempt's message: when, received
     depth = 0
     for event in result.events:
         if isinstance(event, WorkflowStarted):
@@ -83,12 +105,25 @@ def step_spans(result: CaseResult) -> list[StepSpan]:
         elif isinstance(event, WorkflowFinished):
             depth = max(event.depth - 1, 0)  # back to the calling step's workflow
         elif isinstance(event, StepStarted):
-            started[(event.workflow_id, event.step_id)] = _time(event.timestamp)
+            key = (event.workflow_id, event.step_id)
+            started[key] = _time(event.timestamp)
+            moments.pop(key, None)
+        elif isinstance(event, (MessageSent, MessageReceived)):
+            moments[(event.workflow_id, event.step_id)] = (
+                _time(event.timestamp),
+                isinstance(event, MessageReceived),
+            )
         elif isinstance(event, StepFinished):
             step = event.result
+            key = (step.workflow_id, step.step_id)
             finished = _time(event.timestamp)
-            begun = started.pop((step.workflow_id, step.step_id), finished - step.elapsed)
-            spans.append(StepSpan(step.workflow_id, step.step_id, step.attempt, depth, begun, finished, step))
+            begun = started.pop(key, finished - step.elapsed)
+            at, received = moments.pop(key, (None, False))
+            if step.message is None:
+                at, received = None, False
+            spans.append(
+                StepSpan(step.workflow_id, step.step_id, step.attempt, depth, begun, finished, step, at, received)
+            )
     return spans
 
 
@@ -174,7 +209,23 @@ def failure_text(result: CaseResult) -> str:
             text += _shown("<", response_head(step.response), step.response.body)
         else:
             text += "< (no response)\n"
+    elif step.message is not None:
+        span = next((s for s in step_spans(result) if s.result is step), None)
+        received = span.received if span is not None else bool(step.message.headers or step.message.payload is not None)
+        text += "\n" + message_text(step.message, received)
     return text
+
+
+def message_text(message: MessageRecord, received: bool) -> str:
+    """An AsyncAPI step's message as ``failure_text`` shows it, in the way of a request:
+    ``> SEND mqtt://host/orders/42``, its headers and its payload (cut as bodies are); a
+    received message is marked ``<``, and a receive that got none (``received`` false) says
+    where it listened."""
+    sent = message.action == "send"
+    head = [message.shown, *(f"{name}: {value}" for name, value in message.headers.items())]
+    if not sent and not received:
+        return exchange_lines("<", head, None, whole=True) + "< (no message received)\n"
+    return _shown(">" if sent else "<", head, message.payload)
 
 
 def _shown(mark: str, head: list[str], body: Any) -> str:
@@ -192,16 +243,16 @@ def _shown(mark: str, head: list[str], body: Any) -> str:
 
 
 def _failing_step(result: CaseResult) -> StepResult | None:
-    """The last failed attempt of the case's failing step; when that step sent no request
-    (it calls a workflow), the last failed step that did."""
+    """The last failed attempt of the case's failing step; when that step sent no request and
+    no message (it calls a workflow), the last failed step that did."""
     failed = [e.result for e in result.events if isinstance(e, StepFinished) and e.result.status == "failed"]
     run = result.run
     if not failed or (not result.step_id and run is not None and run.status == "succeeded"):
         return None  # a run that succeeded may have retried a step: that is not why it failed
     named = [step for step in failed if step.step_id == result.step_id] if result.step_id else []
     chosen = named[-1] if named else failed[-1]
-    if chosen.request is None:
-        with_request = [step for step in failed if step.request is not None]
+    if chosen.request is None and chosen.message is None:
+        with_request = [step for step in failed if step.request is not None or step.message is not None]
         if with_request:
             return with_request[-1]
     return chosen

@@ -145,7 +145,20 @@ def test_the_human_output_on_temporal_is_the_local_one(
 
 
 def _cases() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(CASES.read_text()))
+    """The example cases runs on Temporal can do: message steps are not mapped (decision 75)."""
+    return [case for case in yaml.safe_load(CASES.read_text()) if not case["file"].startswith("orders/")]
+
+
+def test_a_message_step_on_temporal_fails_as_unsupported(
+    temporal_server: TemporalServer, keyed_worker: WorkerProcess
+) -> None:
+    remote = arazzo("run", "workflows/orders/orders.arazzo.yaml", "--mock", "--json",
+                    *on_temporal(temporal_server, keyed_worker), key=TEST_KEY)  # fmt: skip
+    assert remote.returncode == 1, remote.stderr
+    data = json.loads(remote.stdout)
+    assert [step["status"] for step in data["steps"]] == ["succeeded", "failed"]
+    assert data["error"]["type"] == "unsupported"
+    assert "without --temporal" in data["error"]["message"]
 
 
 def test_every_example_gives_the_same_json_locally_and_on_temporal(
