@@ -25,8 +25,8 @@ from .lookups import (
     WorkflowLookup,
     suggest,
 )
+from .message_lookup import MessageLookup, MessageResolving
 from .positions import shift
-from .resolving import Resolving
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..loading.sources import Description
@@ -53,6 +53,8 @@ class _Cache:
         self.sources: dict[str, SourceState] = {}
         self.openapi: dict[str, Any] = {}
         self.async_ids: dict[str, Optional[frozenset[str]]] = {}
+        self.asyncapi: dict[str, Any] = {}
+        self.messages: dict[int, MessageLookup] = {}
         self.operations: dict[int, OperationLookup] = {}
         self.workflows: dict[str, WorkflowLookup] = {}
         self.inputs: dict[int, InputsInfo] = {}
@@ -62,7 +64,7 @@ class _Cache:
         self.lines: Optional[list[str]] = None
 
 
-class Context(Resolving):
+class Context(MessageResolving):
     """One document being validated, and everything rules look up about it."""
 
     def __init__(

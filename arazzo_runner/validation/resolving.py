@@ -191,9 +191,13 @@ class Resolving:
             return OperationLookup("unknown")
         if not names:
             return OperationLookup("missing", message=f"operationId {operation_id!r}: no OpenAPI source is declared")
+        kinds = "OpenAPI or AsyncAPI" if any(self.source_state(n).type == "asyncapi" for n in names) else "OpenAPI"
+        hint = suggest(operation_id, known)
+        prefix, _, plain = operation_id.partition(".")
+        if plain and prefix in names:  # `<source>.<id>`, as some tools write it
+            hint = f"; to name operation {plain!r} of source {prefix!r}, write '$sourceDescriptions.{operation_id}'"
         return OperationLookup(
-            "missing",
-            message=f"operationId {operation_id!r} not found in any OpenAPI source" + suggest(operation_id, known),
+            "missing", message=f"operationId {operation_id!r} not found in any {kinds} source" + hint
         )
 
     def _qualified_operation(self, name: str, operation_id: str) -> OperationLookup:

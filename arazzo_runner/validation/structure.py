@@ -253,12 +253,19 @@ class _Walker:
         action = data.get("action")
         if isinstance(action, str) and action not in ("send", "receive"):
             self.report("enum", f"{pointer}/action", f"`action` must be `send` or `receive`, found {action!r}")
-        if "action" in data and ("workflowId" in data or "operationPath" in data):
+        # an operationPath may name an AsyncAPI operation (the specification's own example does):
+        # only one that points into an OpenAPI `paths` is sure to be wrong here; the semantic rule
+        # `step-action` judges the others with the source
+        path = data.get("operationPath")
+        openapi_path = isinstance(path, str) and "#/paths/" in path
+        if "action" in data and ("workflowId" in data or openapi_path):
             other = "workflowId" if "workflowId" in data else "operationPath"
             self.report(
                 "async-step",
                 f"{pointer}/action",
-                f"`action` belongs to AsyncAPI steps (operationId or channelPath), not to a step with `{other}`",
+                f"`action` belongs to AsyncAPI steps (operationId, operationPath or channelPath), "
+                f"not to a step with `{other}`"
+                + (" that names an OpenAPI operation" if other == "operationPath" else ""),
             )
         if "channelPath" in data and "action" not in data:
             self.report("async-step", f"{pointer}/channelPath", "a `channelPath` step needs `action: send|receive`")

@@ -153,12 +153,12 @@ def test_no_file_is_a_usage_error() -> None:
 
 
 def test_a_directory_stands_for_the_arazzo_documents_below_it(write_document: Callable[..., Path]) -> None:
-    path = write_document(TYPO)  # next to the five OpenAPI/Swagger test sources
+    path = write_document(TYPO)  # next to the six test sources (OpenAPI, Swagger, AsyncAPI)
     code, out, err = run(str(path.parent))
     assert code == 1
     (line,) = out.splitlines()
     assert line.startswith(f"{path}:8:37 error unknown-operation ")
-    assert err == "1 file invalid: 1 error, 0 warnings (5 other files skipped: not Arazzo documents)\n"
+    assert err == "1 file invalid: 1 error, 0 warnings (6 other files skipped: not Arazzo documents)\n"
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,7 @@ MODULES = (
     "sources",
     "uniqueness",
     "references",
+    "messages",
     "dependencies",
     "refs",
     "expressions",

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...expressions.ast import RuntimeExpression
-from ...model import Workflow
+from ...model import Step, Workflow
 from ..context import suggest
 from . import ERROR, WARNING, Finding, rule
 
@@ -154,11 +154,23 @@ def expression_context(context: Context) -> Iterator[Finding]:
             )
         elif occurrence.phase == "request" and expression.root in ("response", "statusCode", "message"):
             step = occurrence.step
+            if expression.root == "message" and not _own_message(context, step):
+                continue  # another step sees the message of an earlier AsyncAPI step: `message-context`
             yield Finding(
                 context.at_offset(occurrence.location, expression.offset),
                 f"{expression.text}: step {step.step_id if step else None!r} has no response yet when its parameters "
                 "and request body are evaluated; use $steps.<stepId>.outputs.<name> of an earlier step",
             )
+
+
+def _own_message(context: Context, step: Optional[Step]) -> bool:
+    """Whether ``step`` is an AsyncAPI step, whose ``$message`` is its own message (not there
+    before it is sent or received); other steps see the last message of an earlier one."""
+    if step is None:
+        return True
+    if step.channel_path is not None or step.action is not None:
+        return True
+    return context.use_sources and context.message_target(step).status == "found"
 
 
 # ---------------------------------------------------------------- response body pointers

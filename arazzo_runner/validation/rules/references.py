@@ -26,7 +26,10 @@ def _step_target_location(step: Step) -> Location:
 
 
 @rule(
-    "unknown-operation", ERROR, "an operationId or operationPath names no operation of the sources", needs_sources=True
+    "unknown-operation",
+    ERROR,
+    "an operationId or operationPath names no operation of the sources (OpenAPI or AsyncAPI)",
+    needs_sources=True,
 )
 def unknown_operation(context: Context) -> Iterator[Finding]:
     for workflow in context.document.workflows:
@@ -67,6 +70,9 @@ def unqualified_operation(context: Context) -> Iterator[Finding]:
             if not isinstance(operation_id, str) or QUALIFIED.match(operation_id) or step.workflow_id is not None:
                 continue
             found = context.operation(step) if context.use_sources else None
+            prefix, _, plain = operation_id.partition(".")
+            if found is not None and found.status == "missing" and plain and prefix in apis:
+                continue  # `<source>.<id>`: `unknown-operation` says how to write it
             where = f" (it is in {found.source!r})" if found is not None and found.source else ""
             yield Finding(
                 step.location.child("operationId"),
@@ -89,6 +95,7 @@ def operation_path(context: Context) -> Iterator[Finding]:
 def _source_references(context: Context) -> Iterator[tuple[str, Location]]:
     """Every ``$sourceDescriptions.<name>`` written outside runtime-expression values."""
     from ..context import OPERATION_PATH
+    from ..message_lookup import CHANNEL_PATH
 
     for workflow in context.document.workflows:
         for entry, at in _workflow_ids(workflow):
@@ -96,10 +103,14 @@ def _source_references(context: Context) -> Iterator[tuple[str, Location]]:
         for step in workflow.steps:
             if isinstance(step.operation_id, str):
                 yield step.operation_id, step.location.child("operationId")
-            if isinstance(step.operation_path, str):
-                match = OPERATION_PATH.match(step.operation_path)
+            for field, value in (("operationPath", step.operation_path), ("channelPath", step.channel_path)):
+                if not isinstance(value, str):
+                    continue
+                # the AsyncAPI forms too: without braces or `.url`, or `$sourceDescriptions.<name>.<id>`
+                match = OPERATION_PATH.match(value) or CHANNEL_PATH.match(value)
+                match = match or (QUALIFIED.match(value) if field == "operationPath" else None)
                 if match:
-                    yield f"$sourceDescriptions.{match.group(1)}.url", step.location.child("operationPath")
+                    yield f"$sourceDescriptions.{match.group(1)}.url", step.location.child(field)
             for number, entry in enumerate(step.depends_on):
                 yield entry, step.location.child("dependsOn", number)
 

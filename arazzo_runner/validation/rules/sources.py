@@ -19,8 +19,12 @@ def _states(context: Context) -> Iterator[SourceState]:
             continue
         seen.add(name)
         state = context.source_state(name)
+        # an API description that cannot be indexed is broken too
         if state.ok and state.type == "openapi":
-            context.openapi(name)  # an OpenAPI file that cannot be indexed is broken too
+            context.openapi(name)
+            state = context.source_state(name)
+        elif state.ok and state.type == "asyncapi":
+            context.asyncapi(name)
             state = context.source_state(name)
         yield state
 
