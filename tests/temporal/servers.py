@@ -177,7 +177,7 @@ async def wait_ready_async(
     """Wait until ``task_queue`` has a workflow poller (and an activity poller too when
     ``activities``), whose identity starts with ``identity`` when given; return the pollers'
     identities.  Raises TimeoutError naming the queue when none comes within ``timeout``."""
-    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.enums.v1 import DescribeTaskQueueMode, TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
     from temporalio.client import Client
@@ -189,14 +189,19 @@ async def wait_ready_async(
     deadline = time.monotonic() + timeout
     while True:
         found: list[str] = []
+        # the enhanced mode reports the pollers of every partition of the queue: the plain one
+        # only the root partition's, and a worker that happens to poll the others for a while
+        # (seen on a loaded machine) would look absent
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=namespace, task_queue=TaskQueue(name=task_queue), task_queue_types=kinds,
+                api_mode=DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED, report_pollers=True,
+            ),
+            timeout=timedelta(seconds=5),
+        )  # fmt: skip
         for kind in kinds:
-            response = await client.workflow_service.describe_task_queue(
-                DescribeTaskQueueRequest(
-                    namespace=namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
-                ),
-                timeout=timedelta(seconds=5),
-            )
-            names = [p.identity for p in response.pollers if identity is None or p.identity.startswith(identity)]
+            pollers = [p for info in response.versions_info.values() for p in info.types_info[kind].pollers]
+            names = [p.identity for p in pollers if identity is None or p.identity.startswith(identity)]
             if not names:
                 break
             found.extend(names)
