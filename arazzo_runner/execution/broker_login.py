@@ -4,8 +4,8 @@ scheme the operation (or its server) asks for, from the run's credentials.
 Credentials have the HTTP ones' shape and sources (``ARAZZO_<SOURCE>_<SCHEME>_USERNAME`` /
 ``_PASSWORD``, ``credentials={"events": {"brokerLogin": {"username": ..., "password": ...}}}``,
 docs/credentials.md); a credential pinned to hosts (``..._HOSTS``) is used only for a broker
-on one of them.  A source whose servers declare no security may still be given one login:
-when the source has exactly one credential with a user name, it is used.
+on one of them.  (A broker whose servers declare no security takes the login of the
+``--server`` URL, if any: see :meth:`~.message_step.MessageStep.broker_server`.)
 """
 
 from __future__ import annotations
@@ -48,11 +48,6 @@ def broker_login(credentials: Any, source: str, security: Any, url: str) -> tupl
         entry = usable(logins[0].scheme_name)
         if entry is not None:
             return str(entry["username"]), _text(entry.get("password"))
-    candidates = [name for name in schemes if usable(name) is not None]
-    if not security and len(candidates) == 1:
-        entry = usable(candidates[0])
-        assert entry is not None
-        return str(entry["username"]), _text(entry.get("password"))
     return None, None
 
 

@@ -34,7 +34,7 @@ from .message_values import (
 from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Publish, Receive, Subscribe
 from .operation_step import DeadlineExceeded, StepFailure
 from .response_body import SECRET_HEADERS, redacted_headers
-from .results import MessageReceived, MessageRecord, MessageSent, StepResult
+from .results import MessageReceived, MessageRecord, MessageSent, Notice, StepResult
 from .step_values import StepValues
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,6 +146,16 @@ class MessageStep(StepValues):
         context.message = None  # $message is this step's from here on (a later step still sees it)
         target = self.message_target(description, step)
         server = self.broker_server(description, target, step)
+        servers = target.operation.servers
+        if target.source not in self.engine.options.servers and len(servers) > 1:
+            choices = tuple(candidate.url(self.engine.options.server_variables) for candidate in servers)
+            if (target.source, choices) not in self.engine.server_notices:
+                self.engine.server_notices.add((target.source, choices))
+                yield Notice(
+                    f"source {target.source!r} offers {len(choices)} servers ({', '.join(choices)}); "
+                    f"using {choices[0]}: choose with --server {target.source}=URL",
+                    step.step_id,
+                )
         address, headers = self.channel_address(description, workflow, step, context, target)
         binding = _binding(target, server)
         if step.action == "send":
@@ -169,8 +179,6 @@ class MessageStep(StepValues):
             )
         payload, content_type = self.request_body(description, step, context, _NO_BODY)
         for warning in getattr(self, "request_warnings", ()):
-            from .results import Notice
-
             yield Notice(warning, step.step_id)
         declared = next((m.content_type for m in target.operation.messages if m.content_type), None)
         content_type = content_type or declared or "application/json"
