@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLAGSHIP := workflows/twilio-provision-messaging-service-add-number-workflow.yml
 
-.PHONY: demo test install compile clean bench bench-startup bench-temporal lint
+.PHONY: demo test install compile clean bench bench-startup bench-temporal bench-messages lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-startup: $(VENV)/.installed
 # Temporal dev server, the mock of the flagship's API and the workers on loopback itself).
 bench-temporal: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/temporal_throughput.py
+
+# Runs/s of a send-then-receive workflow on the mock broker and on a Mosquitto it starts itself.
+bench-messages: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/messages.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
