@@ -16,6 +16,7 @@ named from the other party's side: ``subscribe`` describes messages the applicat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -202,6 +203,11 @@ class AsyncAPIIndex(LocatedProblems, ChannelAssembly):
         return tuple(self._channel_raw)
 
     @property
+    def operation_pointers(self) -> tuple[str, ...]:
+        """The JSON pointer of every operation (``/operations/x``, ``/channels/a~1b/publish``)."""
+        return tuple(self._by_pointer)
+
+    @property
     def operation_ids(self) -> tuple[str, ...]:
         """Every operationId, in document order (cheap: builds nothing)."""
         return tuple(self._by_id)
@@ -229,8 +235,9 @@ class AsyncAPIIndex(LocatedProblems, ChannelAssembly):
         ``#/operations/<id>`` (3.x) and ``#/channels/<address>/publish|subscribe`` (2.x) name
         an operation.  ``#/channels/<name>`` names a channel (Arazzo 1.1 ``channelPath``): the
         result is the channel's one operation with ``action`` (or its only operation when no
-        action is given); otherwise an operation made from the channel itself, carrying
-        every message of the channel, ``action`` as given and no ``operation_id``.  Plain
+        action is given), carrying every message of the channel; otherwise an operation made
+        from the channel itself, with every message of the channel, ``action`` as given and
+        no ``operation_id``.  Plain
         and URI fragment forms (``#``, percent-encoded) are accepted.
         """
         tokens = None
@@ -251,11 +258,16 @@ class AsyncAPIIndex(LocatedProblems, ChannelAssembly):
         on_channel = [e for e in self._entries if e.channel_name == tokens[1]]
         if action is not None:
             on_channel = [e for e in on_channel if _action_of(e, self.major) == action]
-        if len(on_channel) == 1:
-            return self._operation(on_channel[0])
         channel = self.channel(tokens[1])
         if channel is None:
             return None
+        if len(on_channel) == 1:
+            # a channelPath names the channel: every message of it may come (an AsyncAPI
+            # document may describe either party, and 2.x splits them over publish/subscribe)
+            operation = self._operation(on_channel[0])
+            if channel.messages and operation.messages != channel.messages:
+                operation = replace(operation, messages=channel.messages)
+            return operation
         return AsyncOperation(
             operation_id=None,
             action=action,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from ..errors import ArazzoError, UsageError
+from .output import mocked_note
 from .temporal import check_options as check_temporal_options
 
 __all__ = ["command"]
@@ -232,8 +233,7 @@ def _summary(
         text += f"; {skipped} skipped, already in {args.results}"
         if earlier_failures:
             text += f" ({earlier_failures} of them not succeeded)"
-    if runner.mocked:
-        text += " (on the built-in mock)"
+    text += mocked_note(runner)
     if tally.failed or tally.errors or earlier_failures:
         return str(style.red(text))
     return str(style(text, "32")) if tally.done else text

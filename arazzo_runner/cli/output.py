@@ -13,6 +13,7 @@ __all__ = [
     "Printer",
     "exchange_lines",
     "json_text",
+    "mocked_note",
     "request_head",
     "response_head",
     "show_value",
@@ -152,6 +153,17 @@ def step_text(step: Any, depth: int = 0, style: Any = None) -> str:
     return line
 
 
+def mocked_note(runner: Any) -> str:
+    """`` (on the built-in mock)`` when every API source of the run was mocked, else the
+    names of those that were (the others were real: the run was not all on the mock)."""
+    if not runner.mocked:
+        return ""
+    apis = [s.name for s in runner.description.document.source_descriptions if s.type in ("openapi", "asyncapi")]
+    if all(name in runner.mocked for name in apis):
+        return " (on the built-in mock)"
+    return f" ({', '.join(runner.mocked)} on the built-in mock)"
+
+
 def write_json(out: IO[str], value: Any) -> None:
     """One JSON line on ``out``, with ASCII escapes when ``out`` cannot encode the text (a
     finished run must not fail at its last write, nor print invalid JSON)."""
@@ -181,7 +193,10 @@ def summary(result: Any, out: IO[str], err: IO[str], style: Any, quiet: bool, dr
         error = result.error
         where = f" at step {error.step_id}" if error is not None and error.step_id else ""
         # a step's own failure is already on its line; repeat it only when that line was not shown
-        repeat = error is not None and (quiet or not error.step_id or error.type in ("max-steps", "max-time"))
+        # (and in a dry run, which prints no step lines)
+        repeat = error is not None and (
+            quiet or dry_run or not error.step_id or error.type in ("max-steps", "max-time")
+        )
         err.write(style.red(f"workflow failed{where}") + (f": {error.message}" if repeat and error else "") + "\n")
     for name, value in result.outputs.items():
         out.write(f"{name}: {show_value(value)}\n")

@@ -121,7 +121,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
         return batch(args, out, err, out_style, style)
     from ..execution.results import RunError, RunFinished, RunResult, StepFinished
     from ..execution.runner import error_result
-    from .output import Printer, summary, write_json
+    from .output import Printer, mocked_note, summary, write_json
 
     quiet = bool(getattr(args, "quiet", False))
     trace = None
@@ -191,7 +191,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     if args.json:
         write_json(out, result.to_dict())
     else:
-        summary(result, out, err, style, quiet, args.dry_run, " (on the built-in mock)" if runner.mocked else "")
+        summary(result, out, err, style, quiet, args.dry_run, mocked_note(runner))
     return result.exit_code
 
 

@@ -23,6 +23,7 @@ __all__ = ["BrokerSession", "SyncBrokers", "BROKER_EFFECTS"]
 
 BROKER_EFFECTS = (Subscribe, Publish, Receive)
 CLOSE_TIMEOUT = 5.0  # seconds to close the connections when a run ends (broker gone: do not hang)
+RECEIVE_MARGIN = 1.0
 
 
 class BrokerSession:
@@ -46,9 +47,25 @@ class BrokerSession:
         return mock.receive(effect)  # type: ignore[no-any-return]
 
     async def perform(self, effect: Any) -> BrokerReply:
-        """Subscribe, publish or receive; a broker's refusal is the reply's error, never raised."""
+        """Subscribe, publish or receive, within the effect's timeout (a broker that accepts the
+        connection and then says nothing must not hold the run); a broker's refusal is the
+        reply's error, never raised."""
         if effect.server.protocol == MOCK_SCHEME:
             return self.mock_reply(effect)
+        # a Receive returns by itself at its timeout: the margin is for connecting first
+        limit = effect.timeout + (RECEIVE_MARGIN if isinstance(effect, Receive) else 0.0)
+        try:
+            return await asyncio.wait_for(self._perform(effect), max(limit, 0.001))
+        except asyncio.TimeoutError:
+            server = effect.server
+            reply = BrokerReply(
+                error=f"the broker at {server.url} did not answer within {limit:g} s", error_type="timeout"
+            )
+            if server.key not in self.connections:
+                self.failed[server.key] = reply  # never connected: do not wait for it again
+            return reply
+
+    async def _perform(self, effect: Any) -> BrokerReply:
         try:
             if isinstance(effect, Subscribe):
                 await self._subscribe(effect.server, effect.filter, effect.binding)
@@ -134,18 +151,30 @@ class SyncBrokers:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def close(self) -> None:
-        """Close the connections and stop the thread (also after Ctrl-C in :meth:`perform`)."""
+        """Close the connections, end what the client libraries left running (a connect cut
+        short, a reader) and stop the thread; also after Ctrl-C in :meth:`perform`."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
         self._loop = self._thread = None
         try:
-            future = asyncio.run_coroutine_threadsafe(self.session.close(), loop)
+            future = asyncio.run_coroutine_threadsafe(_close_all(self.session), loop)
             future.result(CLOSE_TIMEOUT * 2)
-        except Exception:  # noqa: BLE001 - closing must not mask the run's own outcome
+        except BaseException:  # noqa: BLE001 - closing must not mask the run's own outcome
             pass
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(CLOSE_TIMEOUT)
             if not thread.is_alive():
                 loop.close()
+
+
+async def _close_all(session: BrokerSession) -> None:
+    """The session closed, then every other task of the loop cancelled and awaited, so that
+    none is destroyed pending with the loop (which the libraries report as tracebacks)."""
+    await session.close()
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT)

@@ -150,6 +150,7 @@ class Engine:
         # taken by a receive step (another correlation id, another concrete channel)
         self.subscribed: set[tuple[Any, str]] = set()
         self.step_subscriptions: dict[tuple[int, Any], str] = {}
+        self.subscribed_steps: set[int] = set()  # receive steps (id()) whose subscription is open
         self.mailboxes: dict[tuple[Any, str], list[Any]] = {}
         self.step_runner = StepRunner(self, credentials)
 
@@ -237,6 +238,9 @@ class Engine:
                 )
             )
         yield WorkflowStarted(workflow_id, depth)
+        if self.step_runner.receive_steps(description, workflow):
+            # before its dependencies and first step run: they may publish what it waits for
+            yield from self.step_runner.subscribe_ahead(description, workflow, self.new_context(description, inputs))
         failed_dependency = yield from self.run_dependencies(description, workflow, inputs, depth)
         context = self.new_context(description, inputs)
         self.workflows_data[workflow_id] = {"inputs": inputs, "outputs": {}}
@@ -301,7 +305,7 @@ class Engine:
         attempts: dict[int, int] = {}
         retries: dict[int, dict[str | None, int]] = {}
         workflow_id = workflow.workflow_id or ""
-        has_receives = any(step.action == "receive" for step in steps)
+        has_receives = bool(self.step_runner.receive_steps(description, workflow))
         while position < len(order):
             index = order[position]
             step = steps[index]

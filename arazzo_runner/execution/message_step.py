@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from ..asyncapi.brokers import PROTOCOLS, BrokerMessage, subscription_filter
-from ..errors import ArazzoError
+from ..asyncapi.brokers import PROTOCOLS, BrokerMessage
 from ..expressions import ExpressionContext, HttpMessage
 from ..missing import MISSING
 from ..model import Step, Workflow
@@ -31,11 +30,12 @@ from .message_values import (
     header_text,
     read_location,
 )
-from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Publish, Receive, Subscribe
-from .operation_step import DeadlineExceeded, StepFailure
+from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Publish, Receive
+from .operation_step import StepFailure
 from .response_body import SECRET_HEADERS, redacted_headers
 from .results import MessageReceived, MessageRecord, MessageSent, Notice, StepResult
 from .step_values import StepValues
+from .subscriptions import Subscriptions, _failure, channel_binding
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
@@ -45,7 +45,7 @@ __all__ = ["MessageStep"]
 _NO_BODY = SimpleNamespace(request_body=None)  # an AsyncAPI step's payload has no OpenAPI request body
 
 
-class MessageStep(StepValues):
+class MessageStep(Subscriptions, StepValues):
     """AsyncAPI send and receive steps (a base of ``StepRunner``)."""
 
     engine: Engine
@@ -125,6 +125,16 @@ class MessageStep(StepValues):
                 values[name] = header_text(value)
         return channel.expand(values) or "", headers
 
+    def broker_timeout(self, deadline: float | None = None) -> tuple[float, bool]:
+        """How long a broker operation may take (``--timeout``, cut to what ``--max-time`` and
+        the step's timeout leave), and whether ``--max-time`` is what cut it."""
+        engine, options = self.engine, self.engine.options
+        timeout = min(options.timeout, engine.remaining() or options.timeout)
+        cut = timeout < options.timeout
+        if deadline is not None and deadline - engine.clock() < timeout:
+            timeout, cut = max(deadline - engine.clock(), 0.001), False
+        return timeout, cut
+
     # ------------------------------------------------------------ the step
 
     def run_message(
@@ -157,10 +167,10 @@ class MessageStep(StepValues):
                     step.step_id,
                 )
         address, headers = self.channel_address(description, workflow, step, context, target)
-        binding = _binding(target, server)
+        binding = channel_binding(target, server)
         if step.action == "send":
             yield from self.send_message(description, workflow, step, context, result, target, server, address,
-                                         headers, binding)  # fmt: skip
+                                         headers, binding, deadline)  # fmt: skip
         else:
             yield from self.receive_message(description, workflow, step, context, result, target, server, address,
                                             binding, deadline)  # fmt: skip
@@ -168,9 +178,9 @@ class MessageStep(StepValues):
     def send_message(
         self, description: Any, workflow: Workflow, step: Step, context: ExpressionContext, result: StepResult,
         target: MessageTarget, server: BrokerServer, address: str, headers: dict[str, str],
-        binding: Mapping[str, Any] | None,
+        binding: Mapping[str, Any] | None, deadline: float | None,
     ) -> Any:  # fmt: skip
-        if "{" in address:
+        if "{" in address and not self.engine.options.dry_run:
             missing = ", ".join(re.findall(r"\{([^{}]+)\}", address))
             raise StepFailure(
                 "expression",
@@ -194,9 +204,10 @@ class MessageStep(StepValues):
         if self.engine.options.dry_run:
             result.status = "succeeded"
             return
-        reply: BrokerReply = yield Publish(server, message, binding)
+        timeout, cut = self.broker_timeout(deadline)
+        reply: BrokerReply = yield Publish(server, message, binding, timeout)
         if reply.error is not None:
-            raise StepFailure(reply.error_type or "network", reply.error)
+            raise _failure(reply, cut, self.engine)
         yield from self.conclude(workflow, step, context, result, default_success=True)  # type: ignore[attr-defined]
 
     def receive_message(
@@ -209,6 +220,7 @@ class MessageStep(StepValues):
         # where it listens, until a message replaces it (a step that fails shows this)
         result.message = MessageRecord("receive", address, server.url, {}, None, server.protocol)
         correlation = None
+        locations: tuple[str, ...] = ()
         if step.correlation_id is not None and step.correlation_id is not MISSING:
             locations = operation.correlation_ids
             if not locations:
@@ -228,18 +240,19 @@ class MessageStep(StepValues):
         wait = step.timeout / 1000.0 if isinstance(step.timeout, (int, float)) and step.timeout > 0 else None
         wait = engine.options.receive_timeout if wait is None else wait
         until = engine.clock() + min(wait, engine.remaining())
-        if deadline is not None:
-            until = min(until, deadline)
+        cut_by_max_time = engine.remaining() < wait
+        if deadline is not None and deadline < until:
+            until, cut_by_max_time = deadline, False
         workflow_id, step_id = workflow.workflow_id or "", step.step_id or ""
         if engine.options.dry_run:
             result.message = MessageRecord("receive", address, server.url, {}, None, server.protocol)
             yield MessageSent(workflow_id, step_id, result.message)
             result.status = "succeeded"
             return
-        subscription = yield from self.subscription(step, server, address, binding)
+        subscription = yield from self.subscription(step, server, address, binding, deadline)
         pattern = channel_pattern(address)
         mailbox = engine.mailboxes.setdefault((server.key, subscription), [])
-        found = _take(mailbox, pattern, correlation)
+        found = _take(mailbox, pattern, locations, correlation)
         while found is None:
             left = until - engine.clock()
             if left <= 0:
@@ -251,9 +264,15 @@ class MessageStep(StepValues):
             if reply.message is None:
                 break
             mailbox.append(reply.message)
-            found = _take(mailbox, pattern, correlation)
+            found = _take(mailbox, pattern, locations, correlation)
         if found is None:
             which = f" with correlation id {correlation[1]!r}" if correlation is not None else ""
+            if cut_by_max_time:
+                raise StepFailure(
+                    "max-time",
+                    f"the run took longer than --max-time {engine.options.max_time:g} s "
+                    f"(step {step.step_id!r} was waiting for a message{which} on channel {address!r})",
+                )
             raise StepFailure(
                 "timeout",
                 f"no message{which} arrived on channel {address!r} within {_waited(step, wait)}",
@@ -267,57 +286,6 @@ class MessageStep(StepValues):
         yield MessageReceived(workflow_id, step_id, result.message)
         yield from self.conclude(workflow, step, context, result, default_success=True)  # type: ignore[attr-defined]
 
-    def subscription(self, step: Step, server: BrokerServer, address: str, binding: Mapping[str, Any] | None) -> Any:
-        """The subscription filter the step reads: the one opened ahead for it, else one now."""
-        engine = self.engine
-        key = (id(step), server.key)
-        filter_ = engine.step_subscriptions.get(key)
-        if filter_ is not None:
-            return filter_
-        filter_ = address if server.protocol == MOCK_SCHEME else subscription_filter(server.protocol, address, binding)
-        if filter_ is None:
-            raise StepFailure(
-                "expression",
-                f"step {step.step_id!r} cannot subscribe to channel {address!r}: a parameter has no value, and "
-                f"{server.protocol} cannot subscribe to a pattern there (give it as a step parameter)",
-            )
-        if (server.key, filter_) not in engine.subscribed:
-            reply: BrokerReply = yield Subscribe(server, filter_, binding)
-            if reply.error is not None:
-                raise StepFailure(reply.error_type or "network", reply.error)
-            engine.subscribed.add((server.key, filter_))
-        engine.step_subscriptions[key] = filter_
-        return filter_
-
-    def subscribe_ahead(self, description: Any, workflow: Workflow, context: ExpressionContext) -> Any:
-        """Open the subscriptions of the workflow's receive steps that can be opened now (so a
-        message published before such a step starts is buffered, not missed).  What fails
-        here is left for the step itself to report."""
-        engine = self.engine
-        if engine.options.dry_run:
-            return
-        for step in workflow.steps:
-            if step.action != "receive":
-                continue
-            try:
-                target = self.message_target(description, step)
-                server = self.broker_server(description, target, step)
-                if server.protocol == MOCK_SCHEME or (id(step), server.key) in engine.step_subscriptions:
-                    continue
-                address, _ = self.channel_address(description, workflow, step, context, target)
-            except (StepFailure, ArazzoError, DeadlineExceeded):
-                continue
-            binding = _binding(target, server)
-            filter_ = subscription_filter(server.protocol, address, binding)
-            if filter_ is None:
-                continue
-            if (server.key, filter_) not in engine.subscribed:
-                reply: BrokerReply = yield Subscribe(server, filter_, binding)
-                if reply.error is not None:
-                    continue
-                engine.subscribed.add((server.key, filter_))
-            engine.step_subscriptions[(id(step), server.key)] = filter_
-
 
 def _waited(step: Step, wait: float) -> str:
     if isinstance(step.timeout, (int, float)) and step.timeout > 0:
@@ -326,28 +294,26 @@ def _waited(step: Step, wait: float) -> str:
 
 
 def _take(
-    mailbox: list[BrokerMessage], pattern: re.Pattern[str], correlation: tuple[str, Any] | None
+    mailbox: list[BrokerMessage],
+    pattern: re.Pattern[str],
+    locations: tuple[str, ...],
+    correlation: tuple[str, Any] | None,
 ) -> BrokerMessage | None:
-    """Remove and return the first message of ``mailbox`` on the channel with the correlation id."""
+    """Remove and return the first message of ``mailbox`` on the channel with the correlation id,
+    read at any of the ``locations`` the channel's messages define (a channel may carry
+    messages of several kinds, each with its own)."""
     for position, message in enumerate(mailbox):
         if not pattern.fullmatch(message.channel):
             continue
         if correlation is not None:
             payload = decode_payload(message.payload, message.content_type)
-            found = read_location(correlation[0], message, payload)
-            if not correlation_matches(found, correlation[1]):
+            if not any(
+                correlation_matches(read_location(location, message, payload), correlation[1]) for location in locations
+            ):
                 continue
         del mailbox[position]
         return message
     return None
-
-
-def _binding(target: MessageTarget, server: BrokerServer) -> Mapping[str, Any] | None:
-    """The channel's binding for the server's protocol family (``amqp``, ``mqtt``...)."""
-    family = PROTOCOLS.get(server.protocol, server.protocol)
-    bindings = target.operation.channel.bindings or {}
-    binding = bindings.get(family)
-    return binding if isinstance(binding, Mapping) else None
 
 
 def _split_login(url: str) -> tuple[str, str | None, str | None]:

@@ -35,9 +35,10 @@ class BrokerServer:
     protocol_version: str | None = None
 
     @property
-    def key(self) -> tuple[str, str, str | None]:
-        """One connection per distinct key in a run."""
-        return (self.protocol, self.url, self.username)
+    def key(self) -> tuple[str, str, str | None, str | None]:
+        """One connection per distinct key in a run (an MQTT 3.1.1 and an MQTT 5 server on one
+        host and port are two connections: one cannot carry the other's headers)."""
+        return (self.protocol, self.url, self.username, self.protocol_version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Subscribe:
     server: BrokerServer
     filter: str
     binding: Mapping[str, Any] | None = None
+    timeout: float = 30.0  # seconds for the whole of it, connecting included
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class Publish:
     server: BrokerServer
     message: BrokerMessage
     binding: Mapping[str, Any] | None = None
+    timeout: float = 30.0  # seconds for the whole of it, connecting included
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,4 +88,4 @@ class BrokerReply:
 
     message: BrokerMessage | None = None
     error: str | None = None
-    error_type: str | None = None  # network (broker unreachable, refused), unsupported, auth
+    error_type: str | None = None  # network (broker unreachable, refused), timeout, unsupported

@@ -218,8 +218,7 @@ class MessageResolving(Resolving):
                 what, known = "a channel", channels
             else:
                 what = "an operation"
-                known = ["#/operations/" + o.replace("~", "~0").replace("/", "~1") for o in index.operation_ids]
-                known += [f"{c}/{verb}" for c in channels for verb in ("publish", "subscribe")]
+                known = ["#" + p for p in index.operation_pointers]
             return MessageLookup(
                 "missing", field, source=name,
                 message=f"{field} {pointer!r} does not point to {what} of source {name!r}" + suggest(pointer, known),

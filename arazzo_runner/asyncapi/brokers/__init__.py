@@ -86,6 +86,7 @@ async def connect(
     raises BrokerError for a protocol this runner does not speak, naming it."""
     from importlib import import_module
 
+    _quiet_libraries()
     module_name = PROTOCOLS.get(protocol.lower())
     if module_name is None:
         known = ", ".join(sorted(PROTOCOLS))
@@ -95,6 +96,18 @@ async def connect(
         url, username=username, password=password, protocol_version=protocol_version
     )
     return connection
+
+
+def _quiet_libraries() -> None:
+    """The client libraries log what they also raise (a refused connection...), which reaches
+    stderr through logging's last resort: what matters comes back as BrokerError, so their
+    loggers get a handler that drops it (an application's own logging set-up still sees it)."""
+    import logging
+
+    for name in ("aiormq", "aio_pika", "aiomqtt", "mqtt", "paho"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+            logger.addHandler(logging.NullHandler())
 
 
 _PLACEHOLDER = re.compile(r"\{[^{}]+\}")

@@ -50,6 +50,9 @@ class AmqpSubscription:
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
+        # a queue's messages are all the channel's, whatever key they were routed by (a queue
+        # named by its binding routes by that name); an exchange binding's carry the address
+        self.from_queue = False
         self._buffer: asyncio.Queue[BrokerMessage] = asyncio.Queue()
 
     async def deliver(self, incoming: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -57,7 +60,7 @@ class AmqpSubscription:
         headers = {str(key): _text(value) for key, value in (incoming.headers or {}).items()}
         self._buffer.put_nowait(
             BrokerMessage(
-                channel=incoming.routing_key or self.channel,
+                channel=self.channel if self.from_queue else (incoming.routing_key or self.channel),
                 payload=incoming.body,
                 headers=headers,
                 content_type=incoming.content_type,
@@ -130,11 +133,13 @@ class AmqpConnection:
         try:
             if binding is None or self._is_queue(binding):
                 queue = await self._named_queue(channel, binding)
+                subscription.from_queue = True
             else:
                 exchange = await self._exchange(binding)
                 amqp_channel = await self._open_channel()
                 if exchange is amqp_channel.default_exchange:
                     queue = await self._named_queue(channel, None)
+                    subscription.from_queue = True
                 else:
                     queue = await amqp_channel.declare_queue("", exclusive=True, auto_delete=True)
                     await queue.bind(exchange, routing_key=channel)
