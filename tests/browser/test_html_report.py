@@ -95,6 +95,8 @@ def test_a_case_opens_and_shows_its_steps(watched: Watched) -> None:
     assert not page.is_visible("#case-4 .case-body")
     page.click("#case-4 summary")
     assert page.is_visible("#case-4 .wf") and page.locator("#case-4 .wf .bar").count() == 4
+    # the graph is drawn on the details' toggle event, which fires after the click returns
+    page.wait_for_selector("#case-4 .flow-slot > *", state="attached", timeout=5000)
     assert page.locator("#case-4 .flow-slot > *").count() == 1
 
 
