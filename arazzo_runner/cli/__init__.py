@@ -30,6 +30,7 @@ COMMANDS = {
     "graph": "graph",
     "mock": "mock",
     "worker": "temporal",
+    "mcp": "mcp",
 }
 
 
