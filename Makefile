@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLAGSHIP := workflows/twilio-provision-messaging-service-add-number-workflow.yml
 
-.PHONY: demo test install compile clean bench bench-startup bench-temporal bench-messages lint
+.PHONY: demo test install compile clean bench bench-startup bench-temporal bench-messages bench-mcp lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-startup: $(VENV)/.installed
 # Temporal dev server, the mock of the flagship's API and the workers on loopback itself).
 bench-temporal: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/temporal_throughput.py
+
+# What an MCP call over stdio adds to an in-process run of the flagship on the mock.
+bench-mcp: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/mcp_overhead.py
 
 # Runs/s of a send-then-receive workflow on the mock broker and on a Mosquitto it starts itself.
 bench-messages: $(VENV)/.installed-test

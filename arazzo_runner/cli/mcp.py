@@ -148,14 +148,16 @@ class _BearerToken:
 
     def __init__(self, app: Any, token: str) -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode()
+        self.expected = token.encode()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope.get("type") == "http":
             import hmac
 
             given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            if not hmac.compare_digest(given, self.expected):
+            scheme, _, credential = given.partition(b" ")
+            # the scheme is case-insensitive (RFC 9110); the token is compared in constant time
+            if scheme.lower() != b"bearer" or not hmac.compare_digest(credential.strip(), self.expected):
                 await send({"type": "http.response.start", "status": 401, "headers": [
                     (b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]})  # fmt: skip
                 await send({"type": "http.response.body", "body": b'{"error": "a bearer token is required"}'})

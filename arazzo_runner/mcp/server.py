@@ -93,6 +93,7 @@ def build(
     resources: dict[str, tuple[str, str, str]] = {}
     wanted = set(workflows or ())
     seen_ids: set[str] = set()
+    declared_anywhere: set[str] = set()
     for number, path in enumerate(_documents(paths), 1):
         description = load(path)
         if validate:
@@ -114,6 +115,7 @@ def build(
             schema = inline_refs(workflow.inputs, data, description.base_uri)
             secret = password_names(schema)
             declared = set((schema.get("properties") or {}) if isinstance(schema, Mapping) else ())
+            declared_anywhere |= declared
             fixed = {
                 key: coerce_cli_value(key, value, workflow.inputs, data)
                 for key, value in (inputs or {}).items()
@@ -135,6 +137,12 @@ def build(
             )
             tools[tool.name] = tool
             resources[f"arazzo://workflows/{tool.name}/flow"] = (f"{tool.name} flow", "text/vnd.mermaid", "")
+    misspelled = sorted(set(inputs or {}) - declared_anywhere)
+    if misspelled:
+        raise UsageError(
+            f"arazzo mcp: -i {misspelled[0]}: no workflow served declares an input {misspelled[0]!r} "
+            f"(inputs: {', '.join(sorted(declared_anywhere)) or 'none'})"
+        )
     unknown = sorted(wanted - seen_ids)
     if unknown:
         raise UsageError(f"arazzo mcp: -w {unknown[0]}: no such workflow (workflows: {', '.join(sorted(seen_ids))})")
