@@ -19,8 +19,6 @@ from .run_options import add_request_options, add_server_options, pairs, runner_
 
 __all__ = ["add_parser", "command"]
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
 
 def add_parser(commands: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     mcp = commands.add_parser(
@@ -66,7 +64,7 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     if args.transport == "http" and args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a port number")
     token = args.token or os.environ.get("ARAZZO_MCP_TOKEN")
-    if args.transport == "http" and args.host not in LOOPBACK and not token:
+    if args.transport == "http" and not _loopback(args.host) and not token:
         raise UsageError(
             f"--host {args.host} listens beyond this machine: give --token TOKEN (or ARAZZO_MCP_TOKEN) so that "
             "only clients sending it as a bearer token are served"
@@ -83,13 +81,27 @@ def command(args: argparse.Namespace, out: IO[str], err: IO[str], out_style: Any
     )
     quiet = bool(getattr(args, "quiet", False))
     if not quiet:
-        _summary(served, err, style, keywords)
+        _summary(served, err, style)
+    for warning in served.warnings:  # also with -q: a tool that cannot work is worth a line
+        err.write(style("warning", "33") + f": {warning}\n")
     if args.transport == "stdio":
         return _stdio(served)
     return _http(served, args.host, args.port, token, err)
 
 
-def _summary(served: Any, err: IO[str], style: Any, keywords: dict[str, Any]) -> None:
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _summary(served: Any, err: IO[str], style: Any) -> None:
     err.write(f"arazzo mcp: {len(served.tools)} tool(s)\n")
     width = max(len(name) for name in served.tools)
     for name, tool in served.tools.items():
@@ -99,8 +111,6 @@ def _summary(served: Any, err: IO[str], style: Any, keywords: dict[str, Any]) ->
     mocked = sorted({source for tool in served.tools.values() for source in tool.runner.mocked})
     if mocked:
         err.write(f"mock: {', '.join(mocked)} answered by the built-in mock (nothing leaves this machine for them)\n")
-    for warning in served.warnings:
-        err.write(style("warning", "33") + f": {warning}\n")
 
 
 def _stdio(served: Any) -> int:
@@ -122,7 +132,7 @@ def _http(served: Any, host: str, port: int, token: str | None, err: IO[str]) ->
     from mcp.server.transport_security import TransportSecuritySettings
 
     security = None
-    if host not in LOOPBACK:
+    if not _loopback(host):
         # beyond loopback the Host header is the machine's name or address: the token guards it
         security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     app: Any = served.server.streamable_http_app(host=host, transport_security=security)

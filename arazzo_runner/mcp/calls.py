@@ -55,7 +55,7 @@ async def call_tool(tools: Mapping[str, WorkflowTool], ctx: Any, name: str, argu
         async for event in tool.runner.aiter_events(tool.workflow_id, inputs):
             if isinstance(event, StepFinished):
                 lines.append(step_text(event.result))
-                await ctx.session.report_progress(len(lines), None, lines[-1])
+                await ctx.session.report_progress(len(lines), None, _cut(lines[-1]))
             elif isinstance(event, RunFinished):
                 result = event.result
     except ArazzoError as error:  # the run could not start: inputs, credentials, the document
@@ -63,10 +63,33 @@ async def call_tool(tools: Mapping[str, WorkflowTool], ctx: Any, name: str, argu
     assert result is not None
     outputs = json.loads(json.dumps(result.outputs, default=str))  # plain JSON for the client
     head = f"workflow {tool.workflow_id} {result.status}"
+    shown = _step_lines(lines)
     if result.status in ("succeeded", "dry-run"):
-        text = "\n".join([head, *lines, "outputs: " + json.dumps(outputs, ensure_ascii=False)])
-        return _result(text, error=False, structured=outputs)
+        text = json.dumps(outputs, ensure_ascii=False)
+        if len(text) > MAX_TEXT_OUTPUTS:
+            text = f"{len(text):,} characters of JSON: see the structured content"
+        return _result("\n".join([head, *shown, "outputs: " + text]), error=False, structured=outputs)
     problem = result.error
     where = f" at step {problem.step_id}" if problem is not None and problem.step_id else ""
-    reason = f" ({problem.type}): {problem.message}" if problem is not None else ""
-    return _result("\n".join([f"{head}{where}{reason}", *lines]), error=True)
+    reason = f" ({problem.type}): {_cut(problem.message)}" if problem is not None else ""
+    return _result("\n".join([f"{head}{where}{reason}", *shown]), error=True)
+
+
+MAX_LINES = 30  # step lines in a result's text: a goto loop of 1,000 steps must not flood a context
+MAX_TEXT_OUTPUTS = 8_000  # characters of outputs repeated in the text (all of them are structured)
+MAX_MESSAGE = 2_000
+
+
+def _step_lines(lines: list[str]) -> list[str]:
+    """The step lines, the first and last ones only when there are many; each one cut."""
+    lines = [_cut(line) for line in lines]
+    if len(lines) <= MAX_LINES:
+        return lines
+    head, tail = lines[: MAX_LINES - 5], lines[-5:]
+    return [*head, f"... {len(lines) - len(head) - len(tail)} more steps ...", *tail]
+
+
+def _cut(text: str) -> str:
+    return (
+        text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + f"... ({len(text) - MAX_MESSAGE:,} more characters)"
+    )

@@ -18,9 +18,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
+from urllib.parse import quote, unquote
 
 from ..errors import ArazzoError, UsageError
-from .tools import WorkflowTool, description_of, inline_refs, input_schema, output_schema, password_names, tool_name
+from .tools import (
+    WorkflowTool,
+    declared_names,
+    description_of,
+    inline_refs,
+    input_schema,
+    is_valid_name,
+    output_schema,
+    password_names,
+    property_schema,
+    tool_name,
+)
 
 __all__ = ["Served", "build", "build_server", "input_variable"]
 
@@ -43,21 +55,23 @@ class Served:
     warnings: list[str] = field(default_factory=list)
 
 
-def _documents(paths: Sequence[str]) -> list[str]:
+def _documents(paths: Sequence[str]) -> dict[str, bool]:
+    """The documents to serve, each with whether it was named itself (not found in a folder)."""
     from ..loading.detect import find_documents
 
-    found: list[str] = []
+    found: dict[str, bool] = {}
     for path in paths:
         if os.path.isdir(path):
             below = find_documents(path)
             if not below.documents:
                 raise UsageError(f"arazzo mcp: no Arazzo document below {path} ({below.none_found()})")
-            found.extend(below.documents)
+            for document in below.documents:
+                found.setdefault(document, False)
         elif os.path.exists(path):
-            found.append(path)
+            found[path] = True
         else:
             raise UsageError(f"arazzo mcp: {path}: no such file or directory")
-    return list(dict.fromkeys(found))
+    return found
 
 
 def build(
@@ -87,6 +101,8 @@ def build(
     from ..execution.runner import Runner
     from ..loading.sources import load
 
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [os.fspath(paths)]
     environment = dict(os.environ if environ is None else environ)
     tools: dict[str, WorkflowTool] = {}
     taken: set[str] = set()
@@ -94,8 +110,17 @@ def build(
     wanted = set(workflows or ())
     seen_ids: set[str] = set()
     declared_anywhere: set[str] = set()
-    for number, path in enumerate(_documents(paths), 1):
-        description = load(path)
+    pending: list[WorkflowTool] = []
+    skipped: list[str] = []
+    for number, (path, named) in enumerate(_documents(paths).items(), 1):
+        try:
+            description = load(path)
+        except ArazzoError as error:
+            if validate or named:
+                raise
+            # --no-validate over a folder: serve what loads, say what does not
+            skipped.append(f"{path} is not served: {error}")
+            continue
         if validate:
             from ..cli.run import _refuse_invalid
 
@@ -105,7 +130,7 @@ def build(
         credentials = environment_credentials(description, environment, **options) or None
         runner = Runner(description, credentials=credentials, **runner_options)
         text = _read(path)
-        resources[f"arazzo://documents/{number}/{os.path.basename(path)}"] = (path, "application/yaml", text)
+        resources[f"arazzo://documents/{number}/{quote(os.path.basename(path))}"] = (path, "application/yaml", text)
         data = description.parsed.data if isinstance(description.parsed.data, Mapping) else None
         for workflow in description.document.workflows:
             workflow_id = str(workflow.workflow_id)
@@ -114,18 +139,20 @@ def build(
                 continue
             schema = inline_refs(workflow.inputs, data, description.base_uri)
             secret = password_names(schema)
-            declared = set((schema.get("properties") or {}) if isinstance(schema, Mapping) else ())
+            declared = declared_names(schema)
             declared_anywhere |= declared
-            fixed = {
-                key: coerce_cli_value(key, value, workflow.inputs, data)
-                for key, value in (inputs or {}).items()
-                if key in declared
-            }
+            given = {key: value for key, value in (inputs or {}).items() if key in declared}
             for key in secret:
-                if key not in fixed and input_variable(key) in environment:
-                    fixed[key] = environment[input_variable(key)]
+                if key not in given and input_variable(key) in environment:
+                    given[key] = environment[input_variable(key)]
+            # typed as -i values are for `arazzo run`, by the input's own schema (in any part)
+            fixed = {
+                key: coerce_cli_value(key, value, {"properties": {key: property_schema(schema, key) or {}}})
+                for key, value in given.items()
+            }
+            _check_fixed(workflow, fixed, data, secret)
             tool = WorkflowTool(
-                name=tool_name(workflow_id, taken),
+                name="",  # named below: ids that are valid names keep them, whatever the order
                 workflow_id=workflow_id,
                 runner=runner,
                 description=description_of(workflow, path),
@@ -135,8 +162,17 @@ def build(
                 secret=secret,
                 document=path,
             )
-            tools[tool.name] = tool
-            resources[f"arazzo://workflows/{tool.name}/flow"] = (f"{tool.name} flow", "text/vnd.mermaid", "")
+            pending.append(tool)
+    for tool in pending:
+        if is_valid_name(tool.workflow_id) and tool.workflow_id not in taken:
+            tool.name = tool.workflow_id
+            taken.add(tool.name)
+    for tool in pending:
+        if not tool.name:
+            tool.name = tool_name(tool.workflow_id, taken)
+    for tool in pending:
+        tools[tool.name] = tool
+        resources[f"arazzo://workflows/{quote(tool.name)}/flow"] = (f"{tool.name} flow", "text/vnd.mermaid", "")
     misspelled = sorted(set(inputs or {}) - declared_anywhere)
     if misspelled:
         raise UsageError(
@@ -148,7 +184,7 @@ def build(
         raise UsageError(f"arazzo mcp: -w {unknown[0]}: no such workflow (workflows: {', '.join(sorted(seen_ids))})")
     if not tools:
         raise UsageError("arazzo mcp: no workflow to serve")
-    served = Served(None, tools, resources)
+    served = Served(None, tools, resources, list(skipped))
     for tool in tools.values():
         missing = [key for key in tool.secret if key not in tool.fixed]
         if missing:
@@ -162,6 +198,30 @@ def build_server(paths: Sequence[str], **options: Any) -> Any:
     """The ``mcp`` SDK low-level Server of :func:`build`, to run or mount in an application
     (``server.streamable_http_app()``, ``await server.run(read, write, options)``)."""
     return build(paths, **options).server
+
+
+def _check_fixed(workflow: Any, fixed: Mapping[str, Any], data: Any, secret: Sequence[str]) -> None:
+    """The values the server fixes (``-i``, ``ARAZZO_INPUT_<NAME>``) must fit the inputs schema
+    now: a call could never correct them (the model does not see them)."""
+    from ..execution.inputs import InputsError, validate_inputs
+
+    if not fixed:
+        return
+    try:
+        validate_inputs(
+            workflow.inputs, dict(fixed), document=data, schema_pointer=workflow.location.pointer + "/inputs",
+            workflow_id=workflow.workflow_id,
+        )  # fmt: skip
+    except InputsError as error:
+        problems = [p for p in error.problems if not p.startswith("missing required input")]
+        if problems:
+            text = "; ".join(problems)
+            for key in secret:  # the server's own secret, still not for a log
+                if key in fixed:
+                    text = text.replace(str(fixed[key]), "***")
+            raise UsageError(
+                f"arazzo mcp: the inputs fixed for workflow {workflow.workflow_id!r} do not fit: {text}"
+            ) from None
 
 
 def _read(path: str) -> str:
@@ -208,10 +268,13 @@ def _server(served: Served, name: str) -> Any:
         uri = str(params.uri)
         entry = served.resources.get(uri)
         if entry is None:
-            raise ValueError(f"no resource {uri}")
+            from mcp.shared.exceptions import MCPError
+
+            known = ", ".join(served.resources)
+            raise MCPError(types.INVALID_PARAMS, f"no resource {uri} (resources: {known})")
         _, mime, text = entry
         if uri.endswith("/flow"):
-            text = _flow(served.tools[uri.split("/")[3]])
+            text = _flow(served.tools[unquote(uri.split("/")[3])])
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
     return Server(

@@ -16,7 +16,16 @@ from typing import Any
 
 from ..model import Workflow
 
-__all__ = ["WorkflowTool", "tool_name", "input_schema", "output_schema", "password_names", "inline_refs"]
+__all__ = [
+    "WorkflowTool",
+    "declared_names",
+    "inline_refs",
+    "input_schema",
+    "output_schema",
+    "password_names",
+    "property_schema",
+    "tool_name",
+]
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 MAX_NAME = 64  # what the most restrictive clients accept (the specification allows 128)
@@ -38,9 +47,18 @@ class WorkflowTool:
     document: str = ""  # the document's path as given
 
 
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` is already a valid MCP tool name."""
+    return 0 < len(name) <= MAX_NAME and _NOT_NAME.search(name) is None
+
+
 def tool_name(workflow_id: str, taken: set[str]) -> str:
     """A valid, unique MCP tool name for ``workflow_id`` (``[A-Za-z0-9_.-]``, at most 64)."""
-    base = _NOT_NAME.sub("_", workflow_id).strip("_") or "workflow"
+    import unicodedata
+
+    # letters with accents keep their base letter (``ünïcode`` -> ``unicode``)
+    plain = unicodedata.normalize("NFKD", workflow_id).encode("ascii", "ignore").decode("ascii")
+    base = _NOT_NAME.sub("_", plain).strip("_") or "workflow"
     base = base[:MAX_NAME]
     name, number = base, 2
     while name in taken:
@@ -88,35 +106,71 @@ def inline_refs(schema: Any, document: Mapping[str, Any] | None, uri: str | None
     return walk(schema, 0, ())
 
 
+def _parts(schema: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """``schema`` and the branches of its ``allOf``/``anyOf``/``oneOf`` (recursively): the
+    places an object's properties may be declared."""
+    if not isinstance(schema, dict) or depth > MAX_DEPTH:
+        return []
+    found = [schema]
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        branches = schema.get(keyword)
+        for branch in branches if isinstance(branches, list) else []:
+            found.extend(_parts(branch, depth + 1))
+    return found
+
+
+def declared_names(schema: Any) -> set[str]:
+    """The top-level inputs ``schema`` (inlined) declares, in any of its parts."""
+    names: set[str] = set()
+    for part in _parts(schema):
+        properties = part.get("properties")
+        if isinstance(properties, Mapping):
+            names.update(str(name) for name in properties)
+    return names
+
+
+def property_schema(schema: Any, name: str) -> Any:
+    """The schema of top-level input ``name`` in ``schema`` (inlined): the first part declaring it."""
+    for part in _parts(schema):
+        properties = part.get("properties")
+        if isinstance(properties, Mapping) and name in properties:
+            return properties[name]
+    return None
+
+
 def password_names(schema: Any) -> tuple[str, ...]:
-    """The top-level inputs of ``schema`` (inlined) marked ``format: password``."""
-    properties = schema.get("properties") if isinstance(schema, Mapping) else None
-    if not isinstance(properties, Mapping):
-        return ()
-    return tuple(
-        name for name, value in properties.items() if isinstance(value, Mapping) and value.get("format") == "password"
-    )
+    """The top-level inputs of ``schema`` (inlined) marked ``format: password``, in any part."""
+    found: dict[str, None] = {}
+    for part in _parts(schema):
+        properties = part.get("properties")
+        for name, value in properties.items() if isinstance(properties, Mapping) else ():
+            if any(sub.get("format") == "password" for sub in _parts(value)):
+                found[str(name)] = None
+    return tuple(found)
 
 
 def input_schema(schema: Any, hidden: set[str]) -> dict[str, Any]:
-    """The tool's input schema: ``schema`` (inlined) without the ``hidden`` inputs; always an
-    object schema, as MCP requires."""
-    if not isinstance(schema, Mapping) or schema.get("type") not in ("object", None):
+    """The tool's input schema: ``schema`` (inlined) without the ``hidden`` inputs (in every
+    part of it); always an object schema, as MCP requires."""
+    kind = schema.get("type") if isinstance(schema, Mapping) else None
+    if not isinstance(schema, Mapping) or not (
+        kind in ("object", None) or (isinstance(kind, list) and "object" in kind)
+    ):
         return {"type": "object", "properties": {}}
-    result = dict(schema)
+    result = copy.deepcopy(dict(schema))
+    for part in _parts(result):
+        properties = part.get("properties")
+        if isinstance(properties, Mapping):
+            part["properties"] = {name: value for name, value in properties.items() if name not in hidden}
+        required = part.get("required")
+        if isinstance(required, list):
+            kept = [name for name in required if name not in hidden]
+            if kept:
+                part["required"] = kept
+            else:
+                part.pop("required", None)
     result["type"] = "object"
-    properties = schema.get("properties")
-    if isinstance(properties, Mapping):
-        result["properties"] = {name: value for name, value in properties.items() if name not in hidden}
-    else:
-        result.setdefault("properties", {})
-    required = schema.get("required")
-    if isinstance(required, list):
-        kept = [name for name in required if name not in hidden]
-        if kept:
-            result["required"] = kept
-        else:
-            result.pop("required", None)
+    result.setdefault("properties", {})
     result.pop("$schema", None)
     result.pop("$id", None)
     return result

@@ -146,9 +146,19 @@ def test_resources_are_the_documents_and_each_workflows_flow() -> None:
         document = next(
             uri for uri in uris if uri.endswith("twilio-provision-messaging-service-add-number-workflow.yml")
         )
-        return {"uris": uris, "flow": flow, "document": await connected.session.read_resource(document)}
+        from mcp.shared.exceptions import MCPError
+
+        try:
+            await connected.session.read_resource("arazzo://nope")
+            unknown: Any = None
+        except MCPError as error:
+            unknown = error
+        return {"uris": uris, "flow": flow, "document": await connected.session.read_resource(document),
+                "unknown": unknown}  # fmt: skip
 
     found = run(body)
+    assert found["unknown"] is not None and found["unknown"].code == -32602  # invalid params, named
+    assert "no resource arazzo://nope" in found["unknown"].error.message
     flows = sorted(uri.split("/")[3] for uri in found["uris"] if uri.endswith("/flow"))
     assert flows == sorted(EXAMPLE_TOOLS)
     assert len([uri for uri in found["uris"] if uri.startswith("arazzo://documents/")]) == 6

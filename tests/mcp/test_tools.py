@@ -77,7 +77,7 @@ def test_a_valid_workflow_id_is_its_own_tool_name() -> None:
         ("place order", "place_order"),
         ("orders/place:now", "orders_place_now"),
         ("  spaced  ", "spaced"),
-        ("créer-commande", "cr_er-commande"),
+        ("créer-commande", "creer-commande"),
         ("###", "workflow"),
         ("", "workflow"),
     ],
@@ -280,3 +280,86 @@ def test_build_warns_of_a_password_input_the_server_lacks(tmp_path: Path) -> Non
         "tool sign_in: password input(s) not set on the server: clientSecret (ARAZZO_INPUT_CLIENTSECRET "
         "or -i clientSecret=...)"
     ]
+
+
+COMPOSED = """\
+arazzo: 1.0.1
+info: {title: Composed, version: 1.0.0}
+sourceDescriptions:
+- {name: api, url: ./api.yml, type: openapi}
+workflows:
+- workflowId: composed
+  inputs:
+    allOf:
+    - {$ref: '#/components/inputs/base'}
+    - type: object
+      required: [apiPassword, pin]
+      properties:
+        apiPassword: {type: string, format: password}
+        pin: {type: integer, format: password}
+  steps:
+  - stepId: ping
+    operationId: ping
+- workflowId: ping_it
+  inputs: {type: [object], required: [count], properties: {count: {type: integer, maximum: 5}}}
+  steps:
+  - stepId: ping
+    operationId: ping
+components:
+  inputs:
+    base: {type: object, required: [name], properties: {name: {type: string}}}
+"""
+
+
+def composed(tmp_path: Path) -> str:
+    (tmp_path / "composed.arazzo.yaml").write_text(COMPOSED, encoding="utf-8")
+    (tmp_path / "api.yml").write_text(API, encoding="utf-8")
+    return str(tmp_path / "composed.arazzo.yaml")
+
+
+def test_password_inputs_inside_all_of_are_hidden_typed_and_taken_from_the_environment(tmp_path: Path) -> None:
+    require_mcp()
+    from arazzo_runner.mcp import build
+
+    served = build(
+        composed(tmp_path), mock=True, environ={"ARAZZO_INPUT_APIPASSWORD": "pw", "ARAZZO_INPUT_PIN": "1234"}
+    )
+    tool = served.tools["composed"]
+    assert tool.secret == ("apiPassword", "pin")
+    assert tool.fixed == {"apiPassword": "pw", "pin": 1234}  # typed by the schema, as -i values are
+    text = str(tool.input_schema)
+    assert "apiPassword" not in text and "'pin'" not in text and "name" in text
+    # `type: [object]` is an object schema too
+    assert served.tools["ping_it"].input_schema["required"] == ["count"]
+
+
+def test_a_fixed_value_that_does_not_fit_is_refused_at_start_up(tmp_path: Path) -> None:
+    require_mcp()
+    from arazzo_runner.errors import UsageError
+    from arazzo_runner.mcp import build
+
+    with pytest.raises(UsageError, match=r"inputs fixed for workflow 'ping_it' do not fit: inputs.count: 9"):
+        build(composed(tmp_path), mock=True, environ={}, inputs={"count": "9"})
+    with pytest.raises(UsageError, match=r"pin.*\*\*\*|\*\*\*.*pin") as raised:
+        build(composed(tmp_path), mock=True, environ={"ARAZZO_INPUT_PIN": "not-a-pin"}, workflows=["composed"])
+    assert "not-a-pin" not in str(raised.value)
+
+
+def test_valid_workflow_ids_keep_their_names_whatever_the_order(tmp_path: Path) -> None:
+    require_mcp()
+    from arazzo_runner.mcp import build
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "first.arazzo.yaml").write_text(COMPOSED.replace("workflowId: ping_it", "workflowId: ping it"))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "second.arazzo.yaml").write_text(COMPOSED.replace("workflowId: composed", "workflowId: c2"))
+    for folder in ("a", "b"):
+        (tmp_path / folder / "api.yml").write_text(API, encoding="utf-8")
+    environ = {"ARAZZO_INPUT_APIPASSWORD": "pw", "ARAZZO_INPUT_PIN": "1"}
+    served = build([str(tmp_path)], mock=True, environ=environ)
+    assert served.tools["ping_it"].workflow_id == "ping_it"  # its own name, though 'ping it' came first
+    assert served.tools["ping_it-2"].workflow_id == "ping it"
+    assert build(str(tmp_path / "a" / "first.arazzo.yaml"), mock=True, environ=environ).tools.keys() == {
+        "composed",
+        "ping_it",
+    }
