@@ -65,8 +65,9 @@ def refuse_invalid(runner: Any, args: argparse.Namespace, err: IO[str]) -> None:
         _refuse_invalid(runner.description, pairs(args.server, "--server", "SOURCE=URL"), err)
 
 
-def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> None:
-    """Stop before any request when validation reports errors (warnings never block)."""
+def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str], anyway: str = "runs it anyway") -> None:
+    """Stop before any request when validation reports errors (warnings never block);
+    ``anyway`` says what ``--no-validate`` would do instead."""
     from ..validation import validate
 
     report = validate(description, servers=servers)
@@ -81,7 +82,7 @@ def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str]) -> 
             f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column} error {diagnostic.rule} {diagnostic.message}\n"
         )
     raise ValidationError(
-        f"the document has {len(errors)} errors (listed above; --no-validate runs it anyway); the first: {first.message}",
+        f"the document has {len(errors)} errors (listed above; --no-validate {anyway}); the first: {first.message}",
         first.location,
     )
 

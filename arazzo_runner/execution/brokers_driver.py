@@ -43,6 +43,9 @@ class BrokerSession:
         if isinstance(effect, Subscribe):
             return mock.subscribe(effect)  # type: ignore[no-any-return]
         if isinstance(effect, Publish):
+            refusal = _mqtt3_refusal(effect)
+            if refusal is not None:
+                return BrokerReply(error=refusal, error_type="network")
             return mock.publish(effect)  # type: ignore[no-any-return]
         return mock.receive(effect)  # type: ignore[no-any-return]
 
@@ -121,6 +124,25 @@ class BrokerSession:
                 await asyncio.wait_for(connection.close(), CLOSE_TIMEOUT)
             except Exception:  # noqa: BLE001 - the run's outcome is what matters now
                 pass
+
+
+def _mqtt3_refusal(effect: Publish) -> str | None:
+    """What a real MQTT 3.1.1 server's client would refuse (headers, a correlation id), said the
+    same way, so that a workflow that passes on the mock does not fail on the broker for it."""
+    from ..asyncapi.brokers import PROTOCOLS
+
+    server, message = effect.server, effect.message
+    if PROTOCOLS.get(server.stands_for) != "mqtt" or not str(server.protocol_version or "5").startswith(("3", "4")):
+        return None
+    lacking = [
+        name for name, value in (("headers", message.headers), ("a correlation id", message.correlation_id)) if value
+    ]
+    if not lacking:
+        return None
+    return (
+        f"cannot send {' and '.join(lacking)} to {message.channel!r}: MQTT server {server.url} (mocked) is spoken "
+        "to in MQTT 3.1.1, which has no message headers (use MQTT 5, protocolVersion 5)"
+    )
 
 
 class _Failed(Exception):

@@ -88,7 +88,13 @@ class MessageStep(Subscriptions, StepValues):
                 f"pass --server {target.source}=mqtt://HOST:PORT (or amqp://...)",
             )
         if protocol == MOCK_SCHEME:
-            return BrokerServer(target.source, MOCK_SCHEME, url)
+            # what the document says of the real server still holds (an MQTT 3.1.1 server has
+            # no headers): the mock refuses what the real one would
+            real = operation.servers[0] if operation.servers else None
+            return BrokerServer(
+                target.source, MOCK_SCHEME, url, protocol_version=real.protocol_version if real else None,
+                stands_for=real.protocol.lower() if real else "",
+            )  # fmt: skip
         security = operation.security or (chosen.security if chosen is not None else ())
         if chosen is None and operation.servers:
             security = operation.security or operation.servers[0].security

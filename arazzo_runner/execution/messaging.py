@@ -33,6 +33,7 @@ class BrokerServer:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     protocol_version: str | None = None
+    stands_for: str = ""  # a mock:// server: the protocol of the server it stands in for
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:

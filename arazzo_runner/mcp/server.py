@@ -125,7 +125,7 @@ def build(
             from ..cli.run import _refuse_invalid
 
             listing = diagnostics if diagnostics is not None else io.StringIO()
-            _refuse_invalid(description, dict(runner_options.get("servers") or {}), listing)
+            _refuse_invalid(description, dict(runner_options.get("servers") or {}), listing, "serves it anyway")
         options: dict[str, Any] = {"env_file": env_file} if env_file is not None else {}
         credentials = environment_credentials(description, environment, **options) or None
         runner = Runner(description, credentials=credentials, **runner_options)

@@ -155,3 +155,17 @@ def test_dry_run_of_a_send_whose_channel_parameter_comes_from_a_response(tmp_pat
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "SEND mqtt://127.0.0.1:1/pings/{room}" in done.stdout
+
+
+def test_the_mock_refuses_headers_to_an_mqtt_3_server_as_the_real_one_does(tmp_path: Path) -> None:
+    path = document(tmp_path, asyncapi("mqtt", "pings/{room}", version="3.1.1"), [
+        {"workflowId": "w", "steps": [send_step("ping", "a", 1, "kitchen")]},
+    ])  # fmt: skip
+    result = Runner(path, mock=True).run()
+    step = result.steps[0]
+    assert step.status == "failed"
+    assert step.error is not None and "MQTT 3.1.1, which has no message headers" in step.error
+    plain = document(tmp_path, asyncapi("mqtt", "pings/{room}", version="5"), [
+        {"workflowId": "w", "steps": [send_step("ping", "a", 1, "kitchen")]},
+    ])  # fmt: skip
+    assert Runner(plain, mock=True).run().status == "succeeded"
