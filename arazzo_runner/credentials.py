@@ -24,6 +24,7 @@ __all__ = [
     "host_matches",
     "CredentialNeed",
     "env_variable",
+    "arazzo_variable",
     "scheme_fields",
     "accepted_fields",
     "scheme_type",
@@ -48,7 +49,13 @@ _HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 
 def env_variable(source: str, scheme: str, field: str) -> str:
     """The environment variable that holds ``field`` of ``scheme`` for ``source``."""
-    return "_".join(("ARAZZO", _NOT_NAME.sub("_", source.upper()), _NOT_NAME.sub("_", scheme.upper()), field))
+    return arazzo_variable(source, scheme, field)
+
+
+def arazzo_variable(*parts: str) -> str:
+    """``ARAZZO_`` and ``parts`` upper-cased, joined by ``_``, every character outside
+    ``A-Z0-9`` replaced by ``_``: how every ``ARAZZO_*`` variable is named."""
+    return "_".join(("ARAZZO", *(_NOT_NAME.sub("_", part.upper()) for part in parts)))
 
 
 _HOSTS_SHAPE = (

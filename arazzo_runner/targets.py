@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar
 
 from .errors import DocumentError, Location
 from .model import Step, Workflow
@@ -99,16 +99,7 @@ def resolve_operation(description: Description, step: Step) -> OperationTarget:
         if operation is not None:
             found.append(OperationTarget(source.name, operation))
         known.extend(o.operation_id for o in index.operations if o.operation_id)
-    if len(found) > 1:
-        names = ", ".join(repr(t.source) for t in found)
-        raise DocumentError(
-            f"operationId {plain!r} exists in several sources ({names}); "
-            f"qualify it as $sourceDescriptions.<name>.{plain}",
-            location,
-        )
-    if not found:
-        raise DocumentError(f"operationId {plain!r} not found in any OpenAPI source" + _suggest(plain, known), location)
-    return found[0]
+    return _the_one(found, plain, location, "", f"operationId {plain!r} not found in any OpenAPI source", known)
 
 
 def _by_path(description: Description, value: Any, location: Location) -> OperationTarget:
@@ -126,6 +117,26 @@ def _by_path(description: Description, value: Any, location: Location) -> Operat
             f"operationPath {pointer!r} does not point to an operation of source {source_name!r}", location
         )
     return OperationTarget(source_name, operation)
+
+
+_Target = TypeVar("_Target", OperationTarget, "MessageTarget")
+
+
+def _the_one(
+    found: list[_Target], plain: str, location: Location, kind: str, missing: str, known: list[str]
+) -> _Target:
+    """The one target an unqualified ``operationId`` names; an ambiguous or unknown one raises
+    DocumentError (``kind``: the sources searched, ``missing``: what to say when none has it)."""
+    if len(found) > 1:
+        sources = ", ".join(repr(t.source) for t in found)
+        raise DocumentError(
+            f"operationId {plain!r} exists in several {kind}sources ({sources}); "
+            f"qualify it as $sourceDescriptions.<name>.{plain}",
+            location,
+        )
+    if not found:
+        raise DocumentError(missing + _suggest(plain, known), location)
+    return found[0]
 
 
 def resolve_workflow(description: Description, workflow_id: Any, location: Location) -> WorkflowTarget:
@@ -221,17 +232,8 @@ def resolve_message(description: Description, step: Step) -> MessageTarget:
         if operation is not None:
             found.append(MessageTarget(name, operation, field))
         known.extend(index.operation_ids)
-    if len(found) > 1:
-        sources = ", ".join(repr(t.source) for t in found)
-        raise DocumentError(
-            f"operationId {plain!r} exists in several AsyncAPI sources ({sources}); "
-            f"qualify it as $sourceDescriptions.<name>.{plain}",
-            location,
-        )
-    if not found:
-        where = f"source {source_name!r}" if source_name is not None else "any AsyncAPI source"
-        raise DocumentError(f"operationId {plain!r} not found in {where}" + _suggest(plain, known), location)
-    return found[0]
+    where = f"source {source_name!r}" if source_name is not None else "any AsyncAPI source"
+    return _the_one(found, plain, location, "AsyncAPI ", f"operationId {plain!r} not found in {where}", known)
 
 
 def _asyncapi_index(description: Description, name: str, field: str, location: Location) -> AsyncAPIIndex:

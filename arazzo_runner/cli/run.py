@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import IO, Any
 
-from ..errors import ArazzoError, UsageError, ValidationError
+from ..errors import ArazzoError, UsageError
 from .run_options import add_batch_options, add_request_options, add_server_options, pairs, runner_keywords
 from .run_options import credentials as _credentials
 from .temporal import add_temporal_options
@@ -60,31 +60,12 @@ def open_runner(args: argparse.Namespace, err: IO[str]) -> Any:
 
 
 def refuse_invalid(runner: Any, args: argparse.Namespace, err: IO[str]) -> None:
-    """:func:`_refuse_invalid` for the Runner of ``args`` (unless ``--no-validate``)."""
+    """:func:`~arazzo_runner.validation.refuse_invalid` for the Runner of ``args`` (unless
+    ``--no-validate``)."""
     if not args.no_validate:
-        _refuse_invalid(runner.description, pairs(args.server, "--server", "SOURCE=URL"), err)
+        from ..validation import refuse_invalid as refuse
 
-
-def _refuse_invalid(description: Any, servers: dict[str, str], err: IO[str], anyway: str = "runs it anyway") -> None:
-    """Stop before any request when validation reports errors (warnings never block);
-    ``anyway`` says what ``--no-validate`` would do instead."""
-    from ..validation import validate
-
-    report = validate(description, servers=servers)
-    if report.valid:
-        return
-    errors = report.errors
-    first = errors[0]
-    if len(errors) == 1:
-        raise ValidationError(f"{first.message} [{first.rule}]", first.location)
-    for diagnostic in errors:
-        err.write(
-            f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column} error {diagnostic.rule} {diagnostic.message}\n"
-        )
-    raise ValidationError(
-        f"the document has {len(errors)} errors (listed above; --no-validate {anyway}); the first: {first.message}",
-        first.location,
-    )
+        refuse(runner.description, pairs(args.server, "--server", "SOURCE=URL"), err)
 
 
 def _inputs(args: argparse.Namespace, runner: Any) -> dict[str, Any]:

@@ -19,9 +19,7 @@ from typing import Any
 from ..asyncapi.brokers import BrokerError, Connection, Subscription, connect
 from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Publish, Receive, Subscribe
 
-__all__ = ["BrokerSession", "SyncBrokers", "BROKER_EFFECTS"]
-
-BROKER_EFFECTS = (Subscribe, Publish, Receive)
+__all__ = ["BrokerSession", "SyncBrokers"]
 CLOSE_TIMEOUT = 5.0  # seconds to close the connections when a run ends (broker gone: do not hang)
 RECEIVE_MARGIN = 1.0
 
@@ -84,8 +82,7 @@ class BrokerSession:
         except _Failed as failed:
             return failed.reply
         except BrokerError as error:
-            kind = "unsupported" if "not supported" in error.message or "needs the" in error.message else "network"
-            return BrokerReply(error=error.message, error_type=kind)
+            return BrokerReply(error=error.message, error_type=error.kind)
 
     async def _connection(self, server: BrokerServer) -> Connection:
         key = server.key
@@ -100,8 +97,7 @@ class BrokerSession:
                 protocol_version=server.protocol_version,
             )  # fmt: skip
         except BrokerError as error:
-            kind = "unsupported" if "not supported" in error.message or "needs the" in error.message else "network"
-            reply = self.failed[key] = BrokerReply(error=error.message, error_type=kind)
+            reply = self.failed[key] = BrokerReply(error=error.message, error_type=error.kind)
             raise _Failed(reply) from None
         self.connections[key] = connection
         return connection

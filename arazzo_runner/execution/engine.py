@@ -445,6 +445,18 @@ class Engine:
                 failures.append(f"{text}: {result.message}" if result.message else text)
         return failures
 
+    def server_choice(self, source: str, choices: tuple[str, ...], using: str, step_id: str | None) -> Effects:
+        """Say once per run that ``source`` offers several servers and which one is used (not
+        when ``--server`` chose it)."""
+        if source in self.options.servers or len(choices) < 2 or (source, choices) in self.server_notices:
+            return
+        self.server_notices.add((source, choices))
+        yield Notice(
+            f"source {source!r} offers {len(choices)} servers ({', '.join(choices)}); "
+            f"using {using}: choose with --server {source}=URL",
+            step_id,
+        )
+
     def finished(self, result: StepResult) -> Event:
         self.steps.append(result)
         return StepFinished(result)

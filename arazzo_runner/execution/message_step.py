@@ -68,19 +68,19 @@ class MessageStep(Subscriptions, StepValues):
         options = self.engine.options
         override = options.servers.get(target.source)
         operation = target.operation
-        chosen = None
+        # the document's server: its security and protocol hold even where --server (or the
+        # mock) moves it
+        described = operation.servers[0] if operation.servers else None
         if override is not None:
             url = override
             protocol = url.split("://", 1)[0].lower()
-            # the override moves the server; what the document says of its protocol still holds
             family = PROTOCOLS.get(protocol, protocol)
             same = [s for s in operation.servers if PROTOCOLS.get(s.protocol.lower(), s.protocol.lower()) == family]
             version = same[0].protocol_version if same else None
-        elif operation.servers:
-            chosen = operation.servers[0]
-            url = chosen.url(options.server_variables)
-            protocol = chosen.protocol.lower()
-            version = chosen.protocol_version
+        elif described is not None:
+            url = described.url(options.server_variables)
+            protocol = described.protocol.lower()
+            version = described.protocol_version
         else:
             raise StepFailure(
                 "usage",
@@ -88,16 +88,12 @@ class MessageStep(Subscriptions, StepValues):
                 f"pass --server {target.source}=mqtt://HOST:PORT (or amqp://...)",
             )
         if protocol == MOCK_SCHEME:
-            # what the document says of the real server still holds (an MQTT 3.1.1 server has
-            # no headers): the mock refuses what the real one would
-            real = operation.servers[0] if operation.servers else None
+            # an MQTT 3.1.1 server has no headers: the mock refuses what the real one would
             return BrokerServer(
-                target.source, MOCK_SCHEME, url, protocol_version=real.protocol_version if real else None,
-                stands_for=real.protocol.lower() if real else "",
+                target.source, MOCK_SCHEME, url, protocol_version=described.protocol_version if described else None,
+                stands_for=described.protocol.lower() if described else "",
             )  # fmt: skip
-        security = operation.security or (chosen.security if chosen is not None else ())
-        if chosen is None and operation.servers:
-            security = operation.security or operation.servers[0].security
+        security = operation.security or (described.security if described is not None else ())
         url, given_user, given_password = _split_login(url)
         username, password = broker_login(self.credentials, target.source, security, url)
         if username is None and password is None:
@@ -162,16 +158,9 @@ class MessageStep(Subscriptions, StepValues):
         context.message = None  # $message is this step's from here on (a later step still sees it)
         target = self.message_target(description, step)
         server = self.broker_server(description, target, step)
-        servers = target.operation.servers
-        if target.source not in self.engine.options.servers and len(servers) > 1:
-            choices = tuple(candidate.url(self.engine.options.server_variables) for candidate in servers)
-            if (target.source, choices) not in self.engine.server_notices:
-                self.engine.server_notices.add((target.source, choices))
-                yield Notice(
-                    f"source {target.source!r} offers {len(choices)} servers ({', '.join(choices)}); "
-                    f"using {choices[0]}: choose with --server {target.source}=URL",
-                    step.step_id,
-                )
+        variables = self.engine.options.server_variables
+        choices = tuple(candidate.url(variables) for candidate in target.operation.servers)
+        yield from self.engine.server_choice(target.source, choices, choices[0] if choices else "", step.step_id)
         address, headers = self.channel_address(description, workflow, step, context, target)
         binding = channel_binding(target, server)
         if step.action == "send":

@@ -16,7 +16,7 @@ from typing import Any
 from ..asyncapi.brokers import BrokerMessage
 from ..asyncapi.objects import Message
 
-__all__ = ["BrokerServer", "Subscribe", "Publish", "Receive", "BrokerReply", "MOCK_SCHEME"]
+__all__ = ["BrokerServer", "Subscribe", "Publish", "Receive", "BrokerReply", "BROKER_EFFECTS", "MOCK_SCHEME"]
 
 MOCK_SCHEME = "mock"
 """The protocol of a server the in-process mock broker stands in for (``mock://<source>``)."""
@@ -90,3 +90,7 @@ class BrokerReply:
     message: BrokerMessage | None = None
     error: str | None = None
     error_type: str | None = None  # network (broker unreachable, refused), timeout, unsupported
+
+
+BROKER_EFFECTS = (Subscribe, Publish, Receive)
+"""The effects a driver hands to its broker session (``isinstance(item, BROKER_EFFECTS)``)."""

@@ -65,15 +65,9 @@ class OperationStep(StepValues):
         for warning in self.request_warnings:
             yield Notice(warning, step.step_id)
         server = options.servers.get(target.source) or operation.server_url(options.server_variables)
-        if target.source not in options.servers and len(operation.servers) > 1:
+        if len(operation.servers) > 1:  # the common case builds nothing
             choices = tuple(candidate.url for candidate in operation.servers)
-            if (target.source, choices) not in engine.server_notices:
-                engine.server_notices.add((target.source, choices))
-                yield Notice(
-                    f"source {target.source!r} offers {len(choices)} servers ({', '.join(choices)}); "
-                    f"using {server}: choose with --server {target.source}=URL",
-                    step.step_id,
-                )
+            yield from engine.server_choice(target.source, choices, server, step.step_id)
         if not server.startswith(("http://", "https://")):
             raise StepFailure(
                 "usage",

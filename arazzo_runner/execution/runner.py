@@ -29,7 +29,7 @@ from .destinations import check_input_destinations
 from .engine import Engine, Exchange, RunOptions, Send, Sleep
 from .exchange import send, send_async
 from .inputs import validate_inputs
-from .messaging import Publish, Receive, Subscribe
+from .messaging import BROKER_EFFECTS
 from .overrides import check_overrides
 from .planning import Planner
 from .results import Event, RunError, RunFinished, RunResult, as_dry_run
@@ -469,7 +469,6 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 _DONE = object()  # the engine's generator has finished
-BROKER_EFFECTS = (Subscribe, Publish, Receive)
 
 
 def _advance(generator: Any, reply: Any, authenticator: Authenticator) -> Any:

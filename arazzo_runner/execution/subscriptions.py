@@ -13,13 +13,13 @@ subscription waits until the parameter is known, at the latest the step itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..asyncapi.brokers import PROTOCOLS, subscription_filter
 from ..errors import ArazzoError
 from ..expressions import ExpressionContext
-from ..model import ReusableObject, Step, Workflow
+from ..model import Step, Workflow
 from .message_values import header_text
 from .messaging import MOCK_SCHEME, BrokerReply, BrokerServer, Subscribe
 from .operation_step import DeadlineExceeded, StepFailure
@@ -43,21 +43,14 @@ def channel_binding(target: MessageTarget, server: BrokerServer) -> Mapping[str,
 class Subscriptions:
     """Receive steps' subscriptions (a base of ``MessageStep``, which provides the lookups)."""
 
+    # provided by the classes it is mixed with (MessageStep, StepValues): annotations, not
+    # stubs, so that the method resolution order cannot pick a stub over the real one
     engine: Engine
-
-    def message_target(self, description: Any, step: Step) -> MessageTarget:
-        raise NotImplementedError  # pragma: no cover - MessageStep's
-
-    def broker_server(self, description: Any, target: MessageTarget, step: Step) -> BrokerServer:
-        raise NotImplementedError  # pragma: no cover - MessageStep's
-
-    def channel_address(
-        self, description: Any, workflow: Workflow, step: Step, context: ExpressionContext, target: MessageTarget
-    ) -> tuple[str, dict[str, str]]:
-        raise NotImplementedError  # pragma: no cover - MessageStep's
-
-    def broker_timeout(self, deadline: float | None = None) -> tuple[float, bool]:
-        raise NotImplementedError  # pragma: no cover - MessageStep's
+    resolve_parameter: Callable[[Any, Any], tuple[Any, Any]]
+    message_target: Callable[[Any, Step], MessageTarget]
+    broker_server: Callable[[Any, MessageTarget, Step], BrokerServer]
+    channel_address: Callable[[Any, Workflow, Step, ExpressionContext, MessageTarget], tuple[str, dict[str, str]]]
+    broker_timeout: Callable[..., tuple[float, bool]]
 
     def subscription(
         self, step: Step, server: BrokerServer, address: str, binding: Mapping[str, Any] | None, deadline: float | None
@@ -83,6 +76,20 @@ class Subscriptions:
             engine.subscribed.add((server.key, filter_))
         engine.step_subscriptions[key] = filter_
         return filter_
+
+    def literal_address(self, description: Any, step: Step, target: MessageTarget) -> str:
+        """The channel address of a step of another workflow, with only the parameters it
+        writes as plain values (an expression is evaluated by that workflow, with its inputs)."""
+        channel = target.operation.channel
+        names = set(channel.parameter_names)
+        values: dict[str, str] = {}
+        for entry in step.parameters:
+            parameter, raw = self.resolve_parameter(description, entry)
+            if parameter.name not in names or parameter.in_ not in (None, "path"):
+                continue
+            if isinstance(raw, (int, float, bool)) or (isinstance(raw, str) and "$" not in raw and "{" not in raw):
+                values[str(parameter.name)] = header_text(raw)
+        return channel.expand(values) or ""
 
     def receive_steps(self, description: Any, workflow: Workflow) -> Reachable:
         """The receive steps ``workflow`` may run: its own, then those of every workflow it may
@@ -123,7 +130,7 @@ class Subscriptions:
                 if own:
                     address, _ = self.channel_address(owner, current, step, context, target)
                 else:
-                    address = _literal_address(owner, step, target)
+                    address = self.literal_address(owner, step, target)
             except (StepFailure, ArazzoError, DeadlineExceeded):
                 continue
             binding = channel_binding(target, server)
@@ -150,25 +157,26 @@ def _failure(reply: BrokerReply, cut_by_max_time: bool, engine: Engine) -> StepF
 
 
 def _called(description: Any, workflow: Workflow) -> list[tuple[Any, Workflow]]:
-    """The workflows ``workflow`` may run: its workflow steps, its actions' and steps' actions'
-    ``workflowId``, its ``dependsOn``; one that does not resolve is left out (the run says)."""
+    """The workflows ``workflow`` may run: its workflow steps, the ``workflowId`` of the actions
+    that may follow its steps, its ``dependsOn``; one that does not resolve is left out (the
+    run says where it is used)."""
     from ..targets import resolve_workflow
+    from .actions import merge_actions
 
     names: list[tuple[Any, Any]] = [(name, workflow.location) for name in workflow.depends_on]
-    entries: list[Any] = [*workflow.success_actions, *workflow.failure_actions]
+    components = description.document.components
     for step in workflow.steps:
         if step.workflow_id is not None:
             names.append((step.workflow_id, step.location))
-        entries.extend((*step.on_success, *step.on_failure))
-    components = description.document.components
-    for entry in entries:
-        if isinstance(entry, ReusableObject) and components is not None:
-            reference = entry.reference or ""
-            name = reference.rsplit(".", 1)[-1]
-            entry = components.success_actions.get(name) or components.failure_actions.get(name)
-        workflow_id = getattr(entry, "workflow_id", None)
-        if workflow_id is not None:
-            names.append((workflow_id, getattr(entry, "location", workflow.location)))
+        for entries, defaults, kind in (
+            (step.on_success, workflow.success_actions, "successActions"),
+            (step.on_failure, workflow.failure_actions, "failureActions"),
+        ):
+            try:
+                actions = merge_actions(entries, defaults, components, kind)
+            except ArazzoError:
+                continue
+            names.extend((a.workflow_id, a.location) for a in actions if a.workflow_id is not None)
     found = []
     for name, location in names:
         try:
@@ -177,23 +185,3 @@ def _called(description: Any, workflow: Workflow) -> list[tuple[Any, Workflow]]:
             continue
         found.append((target.description, target.workflow))
     return found
-
-
-def _literal_address(description: Any, step: Step, target: MessageTarget) -> str:
-    """The channel address of a step of another workflow, with only the parameters it writes
-    as plain values (an expression is evaluated by that workflow, with its own inputs)."""
-    channel = target.operation.channel
-    names = set(channel.parameter_names)
-    values: dict[str, str] = {}
-    components = description.document.components
-    for entry in step.parameters:
-        parameter: Any = entry
-        if isinstance(entry, ReusableObject):
-            reference = (entry.reference or "").rsplit(".", 1)[-1]
-            parameter = components.parameters.get(reference) if components is not None else None
-        name, raw = getattr(parameter, "name", None), getattr(parameter, "value", None)
-        if name not in names or getattr(parameter, "in_", None) not in (None, "path"):
-            continue
-        if isinstance(raw, (int, float, bool)) or (isinstance(raw, str) and "$" not in raw and "{" not in raw):
-            values[str(name)] = header_text(raw)
-    return channel.expand(values) or ""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -36,12 +35,12 @@ from .tools import (
 
 __all__ = ["Served", "build", "build_server", "input_variable"]
 
-_NOT_NAME = re.compile(r"[^A-Z0-9]")
-
 
 def input_variable(name: str) -> str:
     """The environment variable that gives input ``name`` on the server side."""
-    return "ARAZZO_INPUT_" + _NOT_NAME.sub("_", name.upper())
+    from ..credentials import arazzo_variable
+
+    return arazzo_variable("INPUT", name)
 
 
 @dataclass
@@ -122,10 +121,10 @@ def build(
             skipped.append(f"{path} is not served: {error}")
             continue
         if validate:
-            from ..cli.run import _refuse_invalid
+            from ..validation import refuse_invalid
 
             listing = diagnostics if diagnostics is not None else io.StringIO()
-            _refuse_invalid(description, dict(runner_options.get("servers") or {}), listing, "serves it anyway")
+            refuse_invalid(description, dict(runner_options.get("servers") or {}), listing, "serves it anyway")
         options: dict[str, Any] = {"env_file": env_file} if env_file is not None else {}
         credentials = environment_credentials(description, environment, **options) or None
         runner = Runner(description, credentials=credentials, **runner_options)

@@ -20,16 +20,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import IO, TYPE_CHECKING, Any, Optional, Union
 
-from ..errors import ArazzoError, DocumentError, Location, SourceError
+from ..errors import ArazzoError, DocumentError, Location, SourceError, ValidationError
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic, Severity, ValidationReport
 from .rules import RULES, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..loading.sources import Description
 
-__all__ = ["validate", "check", "ValidationReport", "Diagnostic", "RULES", "Rule", "ERROR", "WARNING", "INFO"]
+__all__ = [
+    "validate",
+    "check",
+    "refuse_invalid",
+    "ValidationReport",
+    "Diagnostic",
+    "RULES",
+    "Rule",
+    "ERROR",
+    "WARNING",
+    "INFO",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -192,3 +203,23 @@ def describe_rules() -> list[dict[str, Any]]:
         }
         for r in RULES.values()
     ]
+
+
+def refuse_invalid(description: Any, servers: dict[str, str], err: IO[str], anyway: str = "runs it anyway") -> None:
+    """Stop before any request when validation reports errors (warnings never block);
+    ``anyway`` says what ``--no-validate`` would do instead."""
+    report = validate(description, servers=servers)
+    if report.valid:
+        return
+    errors = report.errors
+    first = errors[0]
+    if len(errors) == 1:
+        raise ValidationError(f"{first.message} [{first.rule}]", first.location)
+    for diagnostic in errors:
+        err.write(
+            f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column} error {diagnostic.rule} {diagnostic.message}\n"
+        )
+    raise ValidationError(
+        f"the document has {len(errors)} errors (listed above; --no-validate {anyway}); the first: {first.message}",
+        first.location,
+    )

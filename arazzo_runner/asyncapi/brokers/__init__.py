@@ -27,11 +27,14 @@ __all__ = [
 
 class BrokerError(Exception):
     """A broker refused, could not be reached, or cannot do what was asked (a message with
-    headers to an MQTT 3.1.1 server...): ``message`` says what, for the user."""
+    headers to an MQTT 3.1.1 server...): ``message`` says what, for the user; ``kind`` is the
+    step's error type: ``network``, or ``unsupported`` for what this runner (or this
+    installation: a client library missing) cannot speak."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, kind: str = "network") -> None:
         super().__init__(message)
         self.message = message
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ async def connect(
     module_name = PROTOCOLS.get(protocol.lower())
     if module_name is None:
         known = ", ".join(sorted(PROTOCOLS))
-        raise BrokerError(f"protocol {protocol!r} is not supported (this runner speaks {known})")
+        raise BrokerError(f"protocol {protocol!r} is not supported (this runner speaks {known})", "unsupported")
     module = import_module(f".{module_name}", __package__)
     connection: Connection = await module.connect(
         url, username=username, password=password, protocol_version=protocol_version

@@ -196,7 +196,7 @@ async def connect(
     try:
         import aio_pika
     except ImportError as error:
-        raise BrokerError(f"AMQP needs the aio-pika package (pip install aio-pika): {error}") from error
+        raise BrokerError(f"AMQP needs the aio-pika package (pip install aio-pika): {error}", "unsupported") from error
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()

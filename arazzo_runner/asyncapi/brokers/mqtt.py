@@ -210,7 +210,9 @@ def _version(protocol_version: str | None) -> str:
         return "V5"
     name = VERSIONS.get(str(protocol_version).strip().lower().removeprefix("v"))
     if name is None:
-        raise BrokerError(f"MQTT protocol version {protocol_version!r} is not supported (use 5, 3.1.1 or 3.1)")
+        raise BrokerError(
+            f"MQTT protocol version {protocol_version!r} is not supported (use 5, 3.1.1 or 3.1)", "unsupported"
+        )
     return name
 
 
@@ -224,12 +226,14 @@ async def connect(
         import aiomqtt
     except ImportError as error:
         raise BrokerError(
-            f"MQTT needs the aiomqtt package ({error}): pip install 'arazzo-interpreter[asyncapi]'"
+            f"MQTT needs the aiomqtt package ({error}): pip install 'arazzo-interpreter[asyncapi]'", "unsupported"
         ) from None
     parts = urlsplit(url if "://" in url else f"mqtt://{url}")
     scheme = parts.scheme.lower()
     if scheme not in TLS_SCHEMES | PLAIN_SCHEMES:
-        raise BrokerError(f"MQTT server URL scheme {parts.scheme!r} is not supported (use mqtt:// or mqtts://)")
+        raise BrokerError(
+            f"MQTT server URL scheme {parts.scheme!r} is not supported (use mqtt:// or mqtts://)", "unsupported"
+        )
     try:
         port = parts.port
     except ValueError:
