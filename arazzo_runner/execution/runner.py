@@ -148,7 +148,10 @@ class Runner:
             servers = {**setup.servers, **(servers or {})}
             self.mocked = tuple(setup.mocks)
             # AsyncAPI sources: an in-process broker stand-in each (mock://<source>)
-            if any(source.type == "asyncapi" for source in document.document.source_descriptions):
+            # by the loaded type: a source without `type` is detected from its content
+            from ..loading.sources import sources_of
+
+            if any(True for _ in sources_of(document, ("asyncapi",))):
                 from ..mock.broker import mock_brokers
 
                 self._mock_brokers = mock_brokers(document, only=only, seed=mock_seed)

@@ -69,3 +69,17 @@ def test_no_corpus_workflow_with_asyncapi_steps_crashes_on_the_mock() -> None:
         assert "Traceback" not in done.stderr, (path, done.stderr)
         assert done.returncode in (0, 1, 2), (path, done.returncode, done.stderr)
         json.loads(done.stdout)
+
+
+def test_an_asyncapi_source_without_a_declared_type_is_mocked_too(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("orders.arazzo.yaml", "orders-openapi.yaml", "orders-asyncapi.yaml"):
+        shutil.copy(ORDERS.parent / name, tmp_path / name)
+    document = tmp_path / "orders.arazzo.yaml"
+    text = document.read_text()
+    assert "  type: asyncapi\n" in text
+    document.write_text(text.replace("  type: asyncapi\n", ""))  # detected from the file's content
+    done = arazzo("run", str(document), "--mock", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["steps"][1]["message"]["server"] == "mock://orderEvents"
